@@ -1,0 +1,54 @@
+"""Events the venue and the engine publish. Immutable and stamped in UTC nanoseconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quantrail.core.enums import OrderStatus, Side
+from quantrail.core.order_state import OrderEventKind
+
+__all__ = ["Fill", "OrderUpdate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution, with the assumptions that priced it.
+
+    ``reference_price`` is the market price the model started from (the open, the stop or limit
+    price, or the quote); ``price`` is what was paid after half the spread and slippage.
+    ``spread_cost`` and ``slippage_cost`` are in account currency and are already inside
+    ``price``; ``commission`` is charged on top of it.
+    """
+
+    fill_id: str
+    client_order_id: str
+    symbol: str
+    side: Side
+    quantity: float
+    price: float
+    reference_price: float
+    commission: float
+    spread_cost: float
+    slippage_cost: float
+    ts: int
+    liquidity: str  # "taker" for marketable fills, "maker" for resting limit fills
+    price_rule: str  # which rule chose the reference price, e.g. "next_open", "stop_gap_open"
+
+    @property
+    def signed_quantity(self) -> float:
+        return self.quantity * int(self.side)
+
+    @property
+    def notional(self) -> float:
+        return self.quantity * self.price
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdate:
+    """A change in an order's status, other than a fill, as the strategy sees it."""
+
+    client_order_id: str
+    kind: OrderEventKind
+    status: OrderStatus
+    ts: int
+    reason: str = ""
