@@ -35,7 +35,7 @@ class Bar:
         symbol: str,
         ts: int,
         ts_open: int,
-        open: float,  # noqa: A002 - the field is called open in every OHLC source
+        open: float,
         high: float,
         low: float,
         close: float,

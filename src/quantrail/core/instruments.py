@@ -23,7 +23,9 @@ class Instrument:
 
     def __post_init__(self) -> None:
         if not (self.tick_size > 0 and math.isfinite(self.tick_size)):
-            raise ValueError(f"instrument {self.symbol}: tick_size must be > 0, was {self.tick_size}")
+            raise ValueError(
+                f"instrument {self.symbol}: tick_size must be > 0, was {self.tick_size}"
+            )
         if not (self.lot_size > 0 and math.isfinite(self.lot_size)):
             raise ValueError(f"instrument {self.symbol}: lot_size must be > 0, was {self.lot_size}")
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from quantrail.core.enums import OrderStatus
 
-__all__ = ["OrderEventKind", "TRANSITIONS", "next_status"]
+__all__ = ["TRANSITIONS", "OrderEventKind", "next_status"]
 
 
 class OrderEventKind(StrEnum):

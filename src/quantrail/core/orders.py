@@ -55,8 +55,8 @@ class Order:
         "time_in_force",
         "triggered",
         "ts_created",
-        "ts_last",
         "ts_eligible",
+        "ts_last",
     )
 
     def __init__(

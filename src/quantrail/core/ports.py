@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from quantrail.core.events import Fill, OrderUpdate
+from quantrail.core.events import Fill
+from quantrail.core.order_state import OrderEventKind
 from quantrail.core.orders import Order
 
 __all__ = ["Clock", "ExecutionVenue", "PortfolioView", "VenueListener"]
@@ -34,11 +35,11 @@ class PortfolioView(Protocol):
 
 
 class VenueListener(Protocol):
-    """Receives what a venue reports back: fills and status changes."""
+    """Receives what a venue reports back: fills and status changes (acks, cancels, expiry)."""
 
     def on_venue_fill(self, order: Order, fill: Fill) -> None: ...
 
-    def on_venue_update(self, order: Order, update: OrderUpdate) -> None: ...
+    def on_venue_event(self, order: Order, kind: OrderEventKind, ts: int, reason: str) -> None: ...
 
 
 class ExecutionVenue(Protocol):

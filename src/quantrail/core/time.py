@@ -30,7 +30,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ns|us|ms|s|min|m|h|d|w)\s*$")
 
 
 def parse_duration(text: str | int | float) -> int:
-    """Return a duration in nanoseconds from ``"250ms"``, ``"1min"``, ``"1d"`` or a number of seconds.
+    """Return nanoseconds from ``"250ms"``, ``"1min"``, ``"1d"`` or a number of seconds.
 
     Raises ValueError naming the text when it is not a non-negative duration.
     """
@@ -39,7 +39,7 @@ def parse_duration(text: str | int | float) -> int:
     if isinstance(text, int | float):
         if text < 0 or text != text:
             raise ValueError(f"duration must be non-negative seconds, got {text!r}")
-        return int(round(text * NANOS_PER_SECOND))
+        return round(text * NANOS_PER_SECOND)
     match = _DURATION.match(text)
     if match is None:
         raise ValueError(
@@ -47,4 +47,4 @@ def parse_duration(text: str | int | float) -> int:
             "(e.g. '250ms', '1min', '1d')"
         )
     value, unit = match.groups()
-    return int(round(float(value) * _UNITS[unit]))
+    return round(float(value) * _UNITS[unit])

@@ -1,0 +1,148 @@
+"""Configuration of one bar data source (one symbol, one file)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from quantrail.core.time import parse_duration
+
+__all__ = ["DataConfig", "FileFormat"]
+
+FileFormat = Literal["csv", "parquet"]
+
+_SUFFIX_FORMATS: dict[str, FileFormat] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+_DEFAULT_SESSION_TZ = {"equity": "America/New_York", "crypto": "UTC", "fx": "UTC"}
+
+
+def _check_zone(name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r}: use an IANA name such as 'America/New_York' or 'UTC'"
+        ) from None
+    return name
+
+
+class DataConfig(BaseModel):
+    """Where one symbol's bars live and how to read them.
+
+    Attributes
+    ----------
+    symbol : str
+        The instrument's symbol; must be unique among the frames merged into one stream.
+    path : Path
+        The bar file (CSV or Parquet). A relative path is resolved against the ``base_dir``
+        given to :func:`quantrail.data.load_bars` (normally the run config's directory).
+    timestamps : {"bar_start", "bar_end"}
+        What the file's ``timestamp`` column marks. ``bar_start`` (default): the moment the bar's
+        interval began, so the bar is known at ``timestamp + frequency``. ``bar_end``: the
+        moment the bar closed, which is when it is known.
+    timezone : str or None
+        IANA zone used to localize timestamps written without a UTC offset. Needed only for
+        such files; timestamps with an offset ignore it.
+    frequency : str
+        Bar spacing as a duration: ``"1d"``, ``"1min"``, ``"5min"``, ``"1h"``. Must be > 0.
+        It is an absolute duration, not a calendar step (see ``docs/data.md``).
+    asset_class : {"equity", "crypto", "fx"}
+        Selects the default ``session_timezone``.
+    tick_size : float
+        Smallest price increment (> 0).
+    lot_size : float
+        Smallest quantity increment (> 0).
+    format : {"csv", "parquet"} or None
+        File format of ``path`` and ``quotes_path``; ``None`` infers each from its suffix
+        (``.csv``, ``.parquet``, ``.pq``).
+    session_timezone : str or None
+        IANA zone whose local calendar date defines a bar's trading session. ``None`` means the
+        asset-class default: America/New_York for equity, UTC for crypto and fx. Use
+        :attr:`session_tz` for the effective value.
+    quotes_path : Path or None
+        Optional quote-bar file (``timestamp, bid_open..bid_close, ask_open..ask_close``, same
+        timestamp convention as ``path``) joined on timestamp to give each bar
+        ``bid = bid_close`` and ``ask = ask_close``; bars without a quote get NaN.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    symbol: str
+    path: Path
+    timestamps: Literal["bar_start", "bar_end"] = "bar_start"
+    timezone: str | None = None
+    frequency: str
+    asset_class: Literal["equity", "crypto", "fx"] = "equity"
+    tick_size: float = 0.01
+    lot_size: float = 1.0
+    format: FileFormat | None = None
+    session_timezone: str | None = None
+    quotes_path: Path | None = None
+
+    @field_validator("symbol")
+    @classmethod
+    def _symbol_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("symbol must not be empty")
+        return value
+
+    @field_validator("timezone", "session_timezone")
+    @classmethod
+    def _zone_exists(cls, value: str | None) -> str | None:
+        return _check_zone(value)
+
+    @field_validator("frequency")
+    @classmethod
+    def _frequency_positive(cls, value: str) -> str:
+        # parse_duration's ValueError already names the text and the accepted units.
+        if parse_duration(value) <= 0:
+            raise ValueError(f"frequency must be > 0, got {value!r}")
+        return value
+
+    @field_validator("tick_size", "lot_size")
+    @classmethod
+    def _increment_positive(cls, value: float) -> float:
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"must be a finite number > 0, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _formats_known(self) -> DataConfig:
+        # Fail at config time, not halfway through a run, when a format cannot be inferred.
+        self.format_of(self.path)
+        if self.quotes_path is not None:
+            self.format_of(self.quotes_path)
+        return self
+
+    @property
+    def frequency_ns(self) -> int:
+        """Bar spacing in nanoseconds."""
+        return parse_duration(self.frequency)
+
+    @property
+    def session_tz(self) -> str:
+        """The effective session time zone (explicit value or the asset-class default)."""
+        return self.session_timezone or _DEFAULT_SESSION_TZ[self.asset_class]
+
+    def format_of(self, path: Path) -> FileFormat:
+        """Return the format to read ``path`` with: ``format`` if set, else from its suffix.
+
+        Raises
+        ------
+        ValueError
+            When ``format`` is unset and the suffix is not ``.csv``, ``.parquet`` or ``.pq``.
+        """
+        if self.format is not None:
+            return self.format
+        inferred = _SUFFIX_FORMATS.get(path.suffix.lower())
+        if inferred is None:
+            raise ValueError(
+                f"cannot infer the format of {str(path)!r} from its suffix; "
+                "set format: csv or format: parquet"
+            )
+        return inferred

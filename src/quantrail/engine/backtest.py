@@ -1,0 +1,270 @@
+"""The event-driven backtest loop.
+
+For each event of the merged, time-ordered stream:
+
+1. advance the simulated clock to the event's timestamp (the bar's close: when it became known);
+2. record the symbol's close as its last price (what risk and equity read);
+3. let the fill simulator match that symbol's working orders against the bar; fills and status
+   changes come back through ``on_venue_fill``/``on_venue_event``, which book them in the order
+   manager and the portfolio, append audit rows and call the strategy;
+4. call ``strategy.on_bar``; intents go ``submit`` -> risk -> order manager -> simulator.
+
+A decision made on bar t can therefore trade no earlier than the next bar of that symbol (plus
+latency): the simulator only ever matches orders that were working before the bar arrived.
+Equity is not rebuilt per bar; ``ledger.build_ledger`` derives it from fills and closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from quantrail.core.bar import Bar
+from quantrail.core.enums import OrderStatus
+from quantrail.core.errors import QuantrailError, StrategyError
+from quantrail.core.events import Fill
+from quantrail.core.instruments import Instrument
+from quantrail.core.order_state import OrderEventKind
+from quantrail.core.orders import Order, OrderIntent
+from quantrail.data import MergedStream
+from quantrail.execution import ExecutionConfig, FillSimulator
+from quantrail.oms import OrderManager
+from quantrail.portfolio import Portfolio
+from quantrail.risk import RiskEngine
+from quantrail.runtime import SimulatedClock
+from quantrail.store.audit import AuditRecorder, to_json
+from quantrail.strategy import Strategy
+
+__all__ = ["BacktestEngine", "FillRecord"]
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FillRecord:
+    fill: Fill
+    event_index: int
+    symbol_index: int
+    order_reason: str
+
+
+class BacktestEngine:
+    """Wires clock, portfolio, risk, order manager and simulator around one strategy.
+
+    Implements the strategy's ``TradingContext`` and the simulator's ``VenueListener``.
+    """
+
+    def __init__(
+        self,
+        *,
+        stream: MergedStream,
+        instruments: dict[str, Instrument],
+        strategy: Strategy,
+        execution: ExecutionConfig,
+        risk: RiskEngine,
+        audit: AuditRecorder,
+        sigma: npt.NDArray[np.float64],
+    ) -> None:
+        self.stream = stream
+        self.strategy = strategy
+        self.risk = risk
+        self.audit = audit
+        self.sigma = sigma
+        self.clock = SimulatedClock(int(stream.ts[0]) if len(stream.ts) else 0)
+        self._portfolio = Portfolio(execution.cash)
+        self.oms = OrderManager()
+        self.venue = FillSimulator(execution, instruments, self, self.clock)
+        self._symbol_position = {s: i for i, s in enumerate(stream.symbols)}
+        self.fills: list[FillRecord] = []
+        self.denials = 0
+        self._event_index = 0
+        strategy.bind(self)
+
+    # -- TradingContext --------------------------------------------------------------------
+    @property
+    def portfolio(self) -> Portfolio:
+        return self._portfolio
+
+    def now_ns(self) -> int:
+        return self.clock.ts
+
+    def working_orders(self, symbol: str | None = None) -> list[Order]:
+        return self.oms.working_orders(symbol)
+
+    def submit(self, intent: OrderIntent, strategy_id: str) -> Order:
+        ts = self.clock.ts
+        order = self.oms.create(intent, strategy_id, ts)
+        self._audit_order(order)
+        if intent.symbol not in self._symbol_position:
+            denial: tuple[str, str] | None = (
+                "unknown_symbol",
+                f"{intent.symbol!r} is not in this run's data",
+            )
+        else:
+            denial = self.risk.check(order, self._portfolio)
+        if denial is not None:
+            rule, reason = denial
+            self.denials += 1
+            self.audit.add("risk_events", (ts, order.client_order_id, rule, reason))
+            self._status(order, OrderEventKind.DENY, ts, f"{rule}: {reason}")
+            return order
+        self._status(order, OrderEventKind.SUBMIT, ts, "")
+        self.venue.submit(order)
+        return order
+
+    def cancel(self, client_order_id: str) -> None:
+        order = self._known(client_order_id)
+        if not order.status.is_working or order.status is OrderStatus.PENDING_CANCEL:
+            return  # already done or already being canceled: a repeat is harmless
+        self._status(order, OrderEventKind.CANCEL_REQUEST, self.clock.ts, "")
+        self.venue.cancel(order)
+
+    def modify(
+        self,
+        client_order_id: str,
+        quantity: float | None = None,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+    ) -> None:
+        order = self._known(client_order_id)
+        if not order.status.is_working:
+            return
+        self._status(order, OrderEventKind.REPLACE_REQUEST, self.clock.ts, "")
+        self.venue.modify(order, quantity, limit_price, stop_price)
+
+    # -- VenueListener ---------------------------------------------------------------------
+    def on_venue_fill(self, order: Order, fill: Fill) -> None:
+        if not self.oms.apply_fill(order, fill):
+            return  # a duplicate report of a fill already booked
+        portfolio = self._portfolio
+        portfolio.apply_fill(fill)
+        symbol_index = self._symbol_position[fill.symbol]
+        self.fills.append(FillRecord(fill, self._event_index, symbol_index, order.reason))
+        self.audit.add(
+            "fills",
+            (
+                fill.fill_id, fill.client_order_id, fill.symbol, fill.side.label, fill.quantity,
+                fill.price, fill.reference_price, fill.price_rule, fill.liquidity,
+                fill.commission, fill.spread_cost, fill.slippage_cost, fill.ts, self.clock.ts,
+                portfolio.position(fill.symbol), portfolio.cash,
+            ),
+        )  # fmt: skip
+        self.audit.add(
+            "order_events",
+            (order.client_order_id, fill.ts, "fill", order.status.value, fill.fill_id),
+        )
+        self._callback(self.strategy.on_fill, fill)
+
+    def on_venue_event(self, order: Order, kind: OrderEventKind, ts: int, reason: str) -> None:
+        self._status(order, kind, ts, reason)
+
+    # -- the loop --------------------------------------------------------------------------
+    def run(self, progress: ProgressCallback | None = None, chunk: int = 50_000) -> None:
+        s = self.stream
+        n = len(s.ts)
+        names = s.symbols
+        quotes = bool(np.isfinite(s.bid).any())
+        self._callback(self.strategy.on_start)
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            # Python lists iterate several times faster than numpy scalars; converting one chunk
+            # at a time keeps that speed without holding every bar as Python objects at once.
+            window = slice(start, stop)
+            columns = tuple(
+                column[window].tolist()
+                for column in (
+                    s.ts, s.ts_open, s.open, s.high, s.low, s.close, s.volume, s.bid, s.ask,
+                    s.session, self.sigma,
+                )
+            )  # fmt: skip
+            symbols = [names[i] for i in s.symbol_index[window].tolist()]
+            self._run_chunk(start, symbols, columns, quotes)
+            if progress is not None:
+                progress(stop)
+        if n:
+            self.venue.close_all(self.clock.ts, "end of data")
+        self._callback(self.strategy.on_stop)
+        self.audit.flush()
+
+    def _run_chunk(
+        self,
+        offset: int,
+        symbols: list[str],
+        columns: tuple[list[Any], ...],
+        quotes: bool,
+    ) -> None:
+        ts_, ts_open, open_, high, low, close, volume, bid, ask, session, sigma = columns
+        clock = self.clock
+        venue = self.venue
+        venue_orders = venue._orders
+        last_prices = self._portfolio.last_prices
+        on_bar = self.strategy.on_bar
+        for i in range(len(ts_)):
+            symbol = symbols[i]
+            ts = ts_[i]
+            clock.ts = ts
+            self._event_index = offset + i
+            last_prices[symbol] = close[i]
+            bar = Bar(
+                symbol, ts, ts_open[i], open_[i], high[i], low[i], close[i], volume[i],
+                bid[i], ask[i], session[i],
+            )  # fmt: skip
+            if venue_orders.get(symbol):
+                venue.on_bar(bar, sigma[i])
+            if quotes:
+                venue.observe_quote(symbol, bid[i], ask[i])
+            try:
+                on_bar(bar)
+            except QuantrailError:
+                raise
+            except Exception as exc:
+                raise self._strategy_error("on_bar", exc) from exc
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _known(self, client_order_id: str) -> Order:
+        order = self.oms.get(client_order_id)
+        if order is None:
+            raise ValueError(f"unknown client order id {client_order_id!r}")
+        return order
+
+    def _status(self, order: Order, kind: OrderEventKind, ts: int, reason: str) -> None:
+        update = self.oms.transition(order, kind, ts, reason)
+        if update is None:
+            return
+        self.audit.add(
+            "order_events", (order.client_order_id, ts, kind.value, update.status.value, reason)
+        )
+        if kind is not OrderEventKind.SUBMIT:
+            self._callback(self.strategy.on_order_update, update)
+
+    def _audit_order(self, order: Order) -> None:
+        portfolio = self._portfolio
+        intent = order.intent
+        self.audit.add(
+            "orders",
+            (
+                order.client_order_id, order.seq, order.strategy_id, order.symbol,
+                order.side.label, order.quantity, order.order_type.value, order.limit_price,
+                order.stop_price, order.time_in_force.value, order.ts_created, order.reason,
+                to_json(intent.state), to_json(portfolio.positions()), portfolio.cash,
+                portfolio.equity(), order.oco_group,
+            ),
+        )  # fmt: skip
+
+    def _callback(self, method: Callable[..., None], *args: object) -> None:
+        try:
+            method(*args)
+        except QuantrailError:
+            raise
+        except Exception as exc:
+            raise self._strategy_error(method.__name__, exc) from exc
+
+    def _strategy_error(self, where: str, exc: Exception) -> StrategyError:
+        return StrategyError(
+            f"strategy {self.strategy.strategy_id} raised in {where} at event "
+            f"{self._event_index} (ts={self.clock.ts}): {exc!r}"
+        )

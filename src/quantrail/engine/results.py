@@ -1,0 +1,140 @@
+"""What a finished backtest produced, computed from the engine's records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quantrail.analytics import compute_metrics, periods_per_year, round_trips
+from quantrail.core.errors import InvariantViolation
+from quantrail.engine.backtest import BacktestEngine
+from quantrail.engine.ledger import Ledger, build_ledger
+
+__all__ = ["BacktestResult", "collect_result"]
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    equity: pd.Series  # equity per distinct timestamp, UTC index
+    ledger: Ledger
+    fills: pd.DataFrame
+    orders: pd.DataFrame
+    trades: pd.DataFrame
+    metrics: dict[str, Any]
+    final_equity: float
+
+
+def _utc(ns: np.ndarray | list[int]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(np.asarray(ns, dtype="int64"), unit="ns", utc=True))
+
+
+def fills_frame(engine: BacktestEngine) -> pd.DataFrame:
+    rows = [
+        {
+            "fill_id": r.fill.fill_id,
+            "client_order_id": r.fill.client_order_id,
+            "ts": r.fill.ts,
+            "event_ts": int(engine.stream.ts[r.event_index]),
+            "symbol": r.fill.symbol,
+            "side": r.fill.side.label,
+            "quantity": r.fill.quantity,
+            "price": r.fill.price,
+            "reference_price": r.fill.reference_price,
+            "price_rule": r.fill.price_rule,
+            "liquidity": r.fill.liquidity,
+            "commission": r.fill.commission,
+            "spread_cost": r.fill.spread_cost,
+            "slippage_cost": r.fill.slippage_cost,
+            "order_reason": r.order_reason,
+        }
+        for r in engine.fills
+    ]
+    columns = [
+        "fill_id", "client_order_id", "ts", "event_ts", "symbol", "side", "quantity", "price",
+        "reference_price", "price_rule", "liquidity", "commission", "spread_cost",
+        "slippage_cost", "order_reason",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["ts"] = _utc(frame["ts"].to_numpy(dtype="int64"))
+    frame["event_ts"] = _utc(frame["event_ts"].to_numpy(dtype="int64"))
+    return frame
+
+
+def orders_frame(engine: BacktestEngine) -> pd.DataFrame:
+    rows = [
+        {
+            "client_order_id": o.client_order_id,
+            "ts_created": o.ts_created,
+            "symbol": o.symbol,
+            "side": o.side.label,
+            "order_type": o.order_type.value,
+            "quantity": o.quantity,
+            "limit_price": o.limit_price,
+            "stop_price": o.stop_price,
+            "time_in_force": o.time_in_force.value,
+            "status": o.status.value,
+            "filled_quantity": o.filled_quantity,
+            "avg_fill_price": o.avg_fill_price,
+            "commission": o.commission,
+            "reason": o.reason,
+        }
+        for o in engine.oms.orders()
+    ]
+    frame = pd.DataFrame(rows, columns=[
+        "client_order_id", "ts_created", "symbol", "side", "order_type", "quantity",
+        "limit_price", "stop_price", "time_in_force", "status", "filled_quantity",
+        "avg_fill_price", "commission", "reason",
+    ])  # fmt: skip
+    frame["ts_created"] = _utc(frame["ts_created"].to_numpy(dtype="int64"))
+    return frame
+
+
+def collect_result(
+    engine: BacktestEngine, *, frequency_ns: int, asset_class: str
+) -> BacktestResult:
+    stream = engine.stream
+    fills = engine.fills
+    ledger = build_ledger(
+        starting_cash=engine.portfolio.starting_cash,
+        symbol_index=stream.symbol_index.astype(np.int64),
+        close=stream.close,
+        n_symbols=len(stream.symbols),
+        fill_event=np.array([f.event_index for f in fills], dtype=np.int64),
+        fill_symbol=np.array([f.symbol_index for f in fills], dtype=np.int64),
+        fill_signed_quantity=np.array([f.fill.signed_quantity for f in fills], dtype=np.float64),
+        fill_price=np.array([f.fill.price for f in fills], dtype=np.float64),
+        fill_commission=np.array([f.fill.commission for f in fills], dtype=np.float64),
+    )
+    final_equity = engine.portfolio.equity()
+    if len(ledger.equity) and not np.isclose(ledger.equity[-1], final_equity, rtol=1e-9, atol=1e-6):
+        raise InvariantViolation(
+            f"ledger equity {ledger.equity[-1]!r} disagrees with the portfolio {final_equity!r}"
+        )
+    # One value per distinct timestamp: the state after the last event stamped at it.
+    ts = stream.ts
+    last_of_ts = np.r_[ts[1:] != ts[:-1], True] if len(ts) else np.zeros(0, dtype=bool)
+    index = _utc(ts[last_of_ts])
+    equity = pd.Series(ledger.equity[last_of_ts], index=index, name="equity")
+    exposure = float((ledger.gross_exposure[last_of_ts] > 0).mean()) if len(index) else 0.0
+    fills_df = fills_frame(engine)
+    last_prices = dict(engine.portfolio.last_prices)
+    trades = round_trips(fills_df, last_prices, index[-1] if len(index) else None)
+    metrics = compute_metrics(
+        equity,
+        periods_per_year=periods_per_year(frequency_ns, asset_class),
+        trades=trades,
+        turnover_notional=engine.portfolio.turnover,
+        exposure=exposure,
+    )
+    return BacktestResult(
+        equity=equity,
+        ledger=ledger,
+        fills=fills_df,
+        orders=orders_frame(engine),
+        trades=trades,
+        metrics=metrics,
+        final_equity=final_equity,
+    )
