@@ -13,6 +13,7 @@ from rich.console import Console
 from quantrail.cli.audit_cmd import print_trade_story
 from quantrail.cli.backtest_cmd import backtest_command
 from quantrail.cli.data_cmd import validate_command
+from quantrail.config import run_config_schema
 from quantrail.core.errors import QuantrailError
 from quantrail.strategy import BUILTIN_STRATEGIES, resolve_strategy
 
@@ -67,6 +68,12 @@ def audit(
 ) -> None:
     """Tell the story of one trade: signal, positions before, orders, fills, costs, exit."""
     print_trade_story(run_dir, trade)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the run config (docs/run-config.schema.json)."""
+    typer.echo(run_config_schema(), nl=False)
 
 
 @app.command("strategies")

@@ -6,6 +6,7 @@ find it in their file; unknown keys are refused, never ignored.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,14 @@ from pydantic import ValidationError
 from quantrail.core.errors import ConfigError
 from quantrail.engine.config import RunConfig
 
-__all__ = ["LoadedConfig", "apply_override", "format_location", "load_run_config", "parse_config"]
+__all__ = [
+    "LoadedConfig",
+    "apply_override",
+    "format_location",
+    "load_run_config",
+    "parse_config",
+    "run_config_schema",
+]
 
 
 @dataclass(frozen=True)
@@ -136,3 +144,8 @@ def load_run_config(path: Path, overrides: list[str] | None = None) -> LoadedCon
     if overrides:
         text += "\n# overrides: " + " ".join(overrides) + "\n"
     return LoadedConfig(config=config, text=text, base_dir=path.resolve().parent)
+
+
+def run_config_schema() -> str:
+    """The JSON Schema of a run config, generated from the component config classes."""
+    return json.dumps(RunConfig.model_json_schema(), indent=2, sort_keys=True) + "\n"

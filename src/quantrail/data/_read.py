@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from quantrail.core.errors import DataError
 from quantrail.core.time import NANOS_PER_DAY
@@ -30,6 +31,9 @@ def read_table(path: Path, fmt: FileFormat, source: str) -> tuple[pd.DataFrame, 
     try:
         if fmt == "parquet":
             table = pd.read_parquet(path)
+            # Arrow's allocator keeps freed buffers for reuse; hand them back so a large load
+            # does not hold its peak for the rest of the run.
+            pa.default_memory_pool().release_unused()
             rows = np.arange(1, len(table) + 1, dtype=np.int64)
         else:
             raw = path.read_bytes()

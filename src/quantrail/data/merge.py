@@ -113,6 +113,24 @@ def merge_frames(frames: list[BarFrame]) -> MergedStream:
         parts: list[FloatArray] = [getattr(f, name) for f in frames]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
 
+    if len(frames) == 1:
+        # One symbol is already in order: share its arrays instead of copying every column.
+        only = frames[0]
+        return MergedStream(
+            symbols=symbols,
+            symbol_index=symbol_index,
+            row_index=row_index,
+            ts=only.ts,
+            ts_open=only.ts_open,
+            open=only.open,
+            high=only.high,
+            low=only.low,
+            close=only.close,
+            volume=only.volume,
+            bid=only.bid,
+            ask=only.ask,
+            session=only.session,
+        )
     ts = ints("ts")
     # Concatenation is in frame order, so a stable sort breaks ties by frame, then by row.
     order = np.argsort(ts, kind="stable")

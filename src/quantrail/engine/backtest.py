@@ -163,7 +163,7 @@ class BacktestEngine:
         self._status(order, kind, ts, reason)
 
     # -- the loop --------------------------------------------------------------------------
-    def run(self, progress: ProgressCallback | None = None, chunk: int = 50_000) -> None:
+    def run(self, progress: ProgressCallback | None = None, chunk: int = 20_000) -> None:
         s = self.stream
         n = len(s.ts)
         names = s.symbols

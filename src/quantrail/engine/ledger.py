@@ -5,9 +5,9 @@ which it was booked. Afterwards, with E events and S symbols:
 
 1. cash[e] = starting cash + cumulative sum of (-signed quantity x price - commission) of fills
    booked at events <= e;
-2. position[s, e] = cumulative sum of signed fill quantities of symbol s;
-3. mark[s, e] = the close of symbol s at its latest event <= e (forward-filled);
-4. equity[e] = cash[e] + sum over s of position[s, e] x mark[s, e].
+2. position_s[e] = cumulative sum of signed fill quantities of symbol s;
+3. mark_s[e] = the close of symbol s at its latest event <= e (forward-filled);
+4. equity[e] = cash[e] + sum over s of position_s[e] x mark_s[e].
 """
 
 from __future__ import annotations
@@ -27,21 +27,15 @@ IntArray = npt.NDArray[np.int64]
 class Ledger:
     equity: FloatArray  # per event
     cash: FloatArray  # per event
-    positions: FloatArray  # shape (S, E)
-    gross_exposure: FloatArray  # per event, sum |position| x mark
+    gross_exposure: FloatArray  # per event: sum over symbols of |position| x mark
 
 
-def _forward_filled_marks(symbol_index: IntArray, close: FloatArray, n_symbols: int) -> FloatArray:
-    n = len(close)
-    marks = np.full((n_symbols, n), np.nan)
-    positions = np.arange(n)
-    for s in range(n_symbols):
-        own = symbol_index == s
-        last_seen = np.where(own, positions, -1)
-        np.maximum.accumulate(last_seen, out=last_seen)
-        seen = last_seen >= 0
-        marks[s, seen] = close[last_seen[seen]]
-    return marks
+def _forward_filled_mark(symbol_index: IntArray, close: FloatArray, symbol: int) -> FloatArray:
+    """The close of ``symbol`` at its latest event <= e, for every event e (0 before its first)."""
+    positions = np.arange(len(close))
+    last_seen = np.where(symbol_index == symbol, positions, -1)
+    np.maximum.accumulate(last_seen, out=last_seen)
+    return np.where(last_seen >= 0, close[np.maximum(last_seen, 0)], 0.0)
 
 
 def build_ledger(
@@ -60,17 +54,19 @@ def build_ledger(
     cash_flow = -fill_signed_quantity * fill_price - fill_commission
     flows = np.bincount(fill_event, weights=cash_flow, minlength=n).astype(np.float64)
     cash = starting_cash + np.cumsum(flows)
-    positions = np.zeros((n_symbols, n))
+    equity = cash.copy()
+    gross = np.zeros(n)
+    # One symbol at a time, so memory stays a few event-length arrays however many symbols.
     for s in range(n_symbols):
         own = fill_symbol == s
-        if own.any():
-            positions[s] = np.cumsum(
-                np.bincount(fill_event[own], weights=fill_signed_quantity[own], minlength=n)
-            )
-    # Float sums of +q and -q can leave 1e-12 crumbs; a position is zero when it rounds to zero.
-    positions[np.abs(positions) < 1e-9] = 0.0
-    marks = _forward_filled_marks(symbol_index, close, n_symbols)
-    held = np.where(positions != 0.0, positions * np.nan_to_num(marks), 0.0)
-    equity = cash + held.sum(axis=0)
-    gross = np.abs(held).sum(axis=0)
-    return Ledger(equity=equity, cash=cash, positions=positions, gross_exposure=gross)
+        if not own.any():
+            continue
+        position = np.cumsum(
+            np.bincount(fill_event[own], weights=fill_signed_quantity[own], minlength=n)
+        )
+        # Float sums of +q and -q can leave 1e-12 crumbs; such a position is flat.
+        position[np.abs(position) < 1e-9] = 0.0
+        held = position * _forward_filled_mark(symbol_index, close, s)
+        equity += held
+        gross += np.abs(held)
+    return Ledger(equity=equity, cash=cash, gross_exposure=gross)

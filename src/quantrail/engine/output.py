@@ -58,10 +58,16 @@ def write_run_folder(
         "trades", (tuple(row[c] for c in columns) for row in trades.to_dict(orient="records"))
     )
     audit.flush()
+    title = f"quantrail backtest: {config.name} ({config.strategy.name})"
+    equity_shown = result.equity
+    if metrics.get("ruined"):
+        # Returns and drawdowns are undefined once equity reaches zero: chart the history before.
+        title += f" - RUINED at {metrics['ruin_time']}"
+        equity_shown = equity_shown[equity_shown.index < pd.Timestamp(metrics["ruin_time"])]
     write_report(
         out_dir / "report.html",
-        title=f"quantrail backtest: {config.name} ({config.strategy.name})",
-        equity=result.equity,
+        title=title,
+        equity=equity_shown,
         trades=result.trades,
         metrics=metrics,
         config_text=config_text,

@@ -92,6 +92,38 @@ def orders_frame(engine: BacktestEngine) -> pd.DataFrame:
     return frame
 
 
+def _metrics(
+    equity: pd.Series,
+    *,
+    periods_per_year: float,
+    trades: pd.DataFrame,
+    turnover_notional: float,
+    exposure: float,
+) -> dict[str, Any]:
+    """Metrics of the run; a ruined account (equity <= 0) is reported as ruined, not averaged.
+
+    Return statistics are computed on the history before the ruin; ``total_return`` is the true
+    end-to-start change and ``max_drawdown`` is -1.
+    """
+    values = equity.to_numpy()
+    ruined = np.flatnonzero(values <= 0)
+    history = equity if not len(ruined) else equity.iloc[: max(int(ruined[0]), 1)]
+    metrics: dict[str, Any] = compute_metrics(
+        history,
+        periods_per_year=periods_per_year,
+        trades=trades,
+        turnover_notional=turnover_notional,
+        exposure=exposure,
+    )
+    metrics["ruined"] = bool(len(ruined))
+    metrics["ruin_time"] = equity.index[int(ruined[0])].isoformat() if len(ruined) else None
+    if len(ruined):
+        metrics["total_return"] = float(values[-1] / values[0] - 1.0)
+        metrics["max_drawdown"] = -1.0
+        metrics["calmar"] = None
+    return metrics
+
+
 def collect_result(
     engine: BacktestEngine, *, frequency_ns: int, asset_class: str
 ) -> BacktestResult:
@@ -122,7 +154,7 @@ def collect_result(
     fills_df = fills_frame(engine)
     last_prices = dict(engine.portfolio.last_prices)
     trades = round_trips(fills_df, last_prices, index[-1] if len(index) else None)
-    metrics = compute_metrics(
+    metrics = _metrics(
         equity,
         periods_per_year=periods_per_year(frequency_ns, asset_class),
         trades=trades,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from quantrail.config import load_run_config
+from quantrail.config import load_run_config, run_config_schema
 from quantrail.core import ConfigError
 from quantrail.engine.run import build_strategy
 
@@ -88,3 +88,10 @@ def test_invalid_yaml_and_missing_file(tmp_path: Path) -> None:
         load_run_config(bad)
     with pytest.raises(ConfigError, match="cannot read config file"):
         load_run_config(tmp_path / "missing.yaml")
+
+
+def test_checked_in_json_schema_matches_the_config_classes(repo: Path) -> None:
+    checked_in = (repo / "docs" / "run-config.schema.json").read_text()
+    assert checked_in == run_config_schema(), (
+        "the run config changed: regenerate with `quantrail schema > docs/run-config.schema.json`"
+    )

@@ -154,7 +154,7 @@ class Breakout(Strategy):
         if stop is None or stop.status not in _CHANGEABLE or atr != atr:
             return
         candidate = bar.close - self.params.atr_multiple * atr
-        if stop.stop_price is not None and candidate > stop.stop_price:
+        if stop.stop_price is not None:
             self.modify(stop.client_order_id, stop_price=candidate)
 
     # -- fills ---------------------------------------------------------------------------
