@@ -29,7 +29,9 @@ def test_blown_account_is_reported_as_ruined(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     config = RunConfig.model_validate(
         {
-            "data": [{"symbol": "X", "path": str(path), "frequency": "1d", "asset_class": "crypto"}],
+            "data": [
+                {"symbol": "X", "path": str(path), "frequency": "1d", "asset_class": "crypto"}
+            ],
             "strategy": {"name": "tests.integration.test_ruin:ShortTheRally"},
             "execution": {"cash": 100_000, "max_volume_share": None},
         }

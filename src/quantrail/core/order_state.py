@@ -53,6 +53,8 @@ TRANSITIONS: dict[tuple[OrderStatus, OrderEventKind], OrderStatus] = {
     (S.PENDING_REPLACE, E.REJECT): S.ACCEPTED,  # the replace was refused; the original stands
     (S.PENDING_CANCEL, E.REJECT): S.ACCEPTED,  # the cancel was refused; the order still works
     (S.PENDING_REPLACE, E.CANCEL): S.CANCELED,
+    # Canceling an order whose replace is still in flight: the cancel supersedes the replace.
+    (S.PENDING_REPLACE, E.CANCEL_REQUEST): S.PENDING_CANCEL,
     (S.PENDING_CANCEL, E.CANCEL): S.CANCELED,
     (S.PENDING_REPLACE, E.EXPIRE): S.EXPIRED,
     (S.PENDING_CANCEL, E.EXPIRE): S.EXPIRED,

@@ -131,9 +131,11 @@ class BacktestEngine:
         stop_price: float | None = None,
     ) -> None:
         order = self._known(client_order_id)
-        if not order.status.is_working:
-            return
-        self._status(order, OrderEventKind.REPLACE_REQUEST, self.clock.ts, "")
+        if not order.status.is_working or order.status is OrderStatus.PENDING_CANCEL:
+            return  # finished, or being canceled: there is nothing left to modify
+        if order.status is not OrderStatus.PENDING_REPLACE:
+            self._status(order, OrderEventKind.REPLACE_REQUEST, self.clock.ts, "")
+        # A second modify while one is in flight is merged into it by the venue.
         self.venue.modify(order, quantity, limit_price, stop_price)
 
     # -- VenueListener ---------------------------------------------------------------------

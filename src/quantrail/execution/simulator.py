@@ -68,6 +68,8 @@ class FillSimulator:
 
     def cancel(self, order: Order) -> None:
         ts = self._clock.now_ns()
+        # A cancel supersedes a replace still in flight.
+        self._pending_replace.pop(order.client_order_id, None)
         if self.latency_ns == 0:
             self._remove(order)
             self.listener.on_venue_event(order, OrderEventKind.CANCEL, ts, "canceled by strategy")
@@ -85,9 +87,15 @@ class FillSimulator:
         if self.latency_ns == 0:
             self._replace(order, quantity, limit_price, stop_price, ts)
         else:
-            effective = ts + self.latency_ns
+            # A modify sent while another is in flight updates it: the newest value of each
+            # field wins and the whole replace lands one latency after the newest request.
+            pending = self._pending_replace.get(order.client_order_id)
+            if pending is not None:
+                quantity = pending[1] if quantity is None else quantity
+                limit_price = pending[2] if limit_price is None else limit_price
+                stop_price = pending[3] if stop_price is None else stop_price
             self._pending_replace[order.client_order_id] = (
-                effective,
+                ts + self.latency_ns,
                 quantity,
                 limit_price,
                 stop_price,

@@ -184,30 +184,37 @@ def atr_nb(high: Array, low: Array, close: Array, n: int) -> Array:
 
 
 @_njit
-def _moments_exact(buf: Array, n: int) -> tuple[float, float]:
+def _moments_exact_nb(buf: Array, n: int) -> tuple[float, float, float, float]:
     total = 0.0
     for j in range(n):
         total += buf[j]
-    mean = total / n
-    m2 = 0.0
+    k = total / n
+    s1 = 0.0
+    s2 = 0.0
     for j in range(n):
-        d = buf[j] - mean
-        m2 += d * d
-    return mean, m2
+        d = buf[j] - k
+        s1 += d
+        s2 += d * d
+    m2 = s2 - s1 * s1 / n
+    return k, s1, s2, m2 if m2 > 0.0 else 0.0
 
 
 @_njit
-def rolling_moments_nb(x: Array, n: int) -> tuple[Array, Array]:
-    """Rolling mean and sum of squared deviations; mirrors ``_window.WindowMoments._push``."""
+def rolling_moments_nb(x: Array, n: int) -> tuple[Array, Array, Array]:
+    """Rolling (shift, s1, m2); mirrors ``_window.WindowMoments._push``.
+
+    ``mean = shift + s1 / n`` and ``m2`` is the sum of squared deviations from it.
+    """
     m = x.shape[0]
-    mean_out = np.full(m, np.nan)
+    shift_out = np.full(m, np.nan)
+    s1_out = np.full(m, np.nan)
     m2_out = np.full(m, np.nan)
     buf = np.zeros(n)
     idx = 0
     count = 0
-    last = np.nan
-    run = 0
-    mean = 0.0
+    k = 0.0
+    s1 = 0.0
+    s2 = 0.0
     m2 = 0.0
     peak = 0.0
     for t in range(m):
@@ -217,34 +224,28 @@ def rolling_moments_nb(x: Array, n: int) -> tuple[Array, Array]:
         idx += 1
         if idx == n:
             idx = 0
-        if xv == last:
-            run += 1
-        else:
-            run = 1
-            last = xv
-        if run >= n:
-            count = n
-            mean = xv
-            m2 = 0.0
-            peak = 0.0
-        elif count < n:
+        if count < n:
             count += 1
             if count < n:
                 continue
-            mean, m2 = _moments_exact(buf, n)
-            peak = m2
+            k, s1, s2, m2 = _moments_exact_nb(buf, n)
+            peak = s2
         else:
-            d = xv - old
-            mean_new = mean + d / n
-            m2_new = m2 + d * ((xv - mean_new) + (old - mean))
+            a = xv - k
+            b = old - k
+            s1_new = s1 + (a - b)
+            s2_new = s2 + (a - b) * (a + b)
+            m2_new = s2_new - s1_new * s1_new / n
             if idx == 0 or m2_new < peak * COLLAPSE:
-                mean, m2 = _moments_exact(buf, n)
-                peak = m2
+                k, s1, s2, m2 = _moments_exact_nb(buf, n)
+                peak = s2
             else:
-                mean = mean_new
+                s1 = s1_new
+                s2 = s2_new
                 m2 = m2_new
-                if m2 > peak:
-                    peak = m2
-        mean_out[t] = mean
+                if s2 > peak:
+                    peak = s2
+        shift_out[t] = k
+        s1_out[t] = s1
         m2_out[t] = m2
-    return mean_out, m2_out
+    return shift_out, s1_out, m2_out

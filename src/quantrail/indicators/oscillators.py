@@ -142,7 +142,9 @@ class ZScore(WindowMoments):
             self._reject("input", x)
         if not self._push(x):
             return _NAN
-        sd = _sqrt(self._m2 / self._n)
-        z = (x - self._mean) / sd if sd > 0.0 else 0.0
+        n = self._n
+        sd = _sqrt(self._m2 / n)
+        # Deviation from the shift, not from a rounded mean: keeps digits below ulp(mean).
+        z = ((x - self._shift) - self._s1 / n) / sd if sd > 0.0 else 0.0
         self.value = z
         return z

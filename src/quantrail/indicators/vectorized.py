@@ -209,7 +209,8 @@ def bollinger(x: npt.ArrayLike, n: int = 20, k: float = 2.0) -> tuple[Array, Arr
     a = _series("bollinger", "x", x)
     n = check_period("bollinger", "n", n, 2)
     width = check_positive("bollinger", "k", k)
-    mean, m2 = kern.rolling_moments_nb(a, n)
+    shift, s1, m2 = kern.rolling_moments_nb(a, n)
+    mean = shift + s1 / n
     band = width * np.sqrt(m2 / n)
     return mean + band, mean, mean - band
 
@@ -232,12 +233,12 @@ def zscore(x: npt.ArrayLike, n: int) -> Array:
     """
     a = _series("zscore", "x", x)
     n = check_period("zscore", "n", n, 2)
-    mean, m2 = kern.rolling_moments_nb(a, n)
+    shift, s1, m2 = kern.rolling_moments_nb(a, n)
     sd = np.sqrt(m2 / n)
     out = np.zeros(a.shape[0])
     # where= keeps 0/0 out of the computation instead of silencing its warning afterwards.
-    np.divide(a - mean, sd, out=out, where=sd > 0.0)
-    out[np.isnan(mean)] = np.nan
+    np.divide((a - shift) - s1 / n, sd, out=out, where=sd > 0.0)
+    out[np.isnan(shift)] = np.nan
     return out
 
 
@@ -270,6 +271,6 @@ def rolling_volatility(x: npt.ArrayLike, n: int, annualization: float = 1.0) -> 
             f"rolling_volatility: x must be non-zero (returns divide by it), "
             f"got 0.0 at index {int(zeros[0])}"
         )
-    _, m2 = kern.rolling_moments_nb(a[1:] / a[:-1] - 1.0, n)
+    _, _, m2 = kern.rolling_moments_nb(a[1:] / a[:-1] - 1.0, n)
     out[1:] = np.sqrt(m2 / (n - 1)) * scale
     return out

@@ -53,7 +53,9 @@ def test_fills_never_exceed_order_quantity_or_allowed_volume(bar_specs, order_sp
         low = round(max(min(open_, close) - down, 0.5), 2)
         ts = (minute + 1) * MINUTE
         clock.ts = ts
-        bar = Bar("X", ts, minute * MINUTE, open_, high, low, close, float(volume), session=minute // 10)
+        bar = Bar(
+            "X", ts, minute * MINUTE, open_, high, low, close, float(volume), session=minute // 10
+        )
         ranges[minute] = (low, high, volume)
         before = len(recorder.fills)
         sim.on_bar(bar, 0.01)
@@ -62,9 +64,13 @@ def test_fills_never_exceed_order_quantity_or_allowed_volume(bar_specs, order_sp
             assert taken <= cap * volume + 1e-9
         for fill in recorder.fills[before:]:
             assert low - 1e-9 <= fill.reference_price <= high + 1e-9
-            assert fill.commission >= 0 and fill.spread_cost >= 0 and fill.slippage_cost >= -1e-9
-            assert fill.price >= fill.reference_price if fill.side is Side.BUY else (
-                fill.price <= fill.reference_price
+            assert fill.commission >= 0
+            assert fill.spread_cost >= 0
+            assert fill.slippage_cost >= -1e-9
+            assert (
+                fill.price >= fill.reference_price
+                if fill.side is Side.BUY
+                else (fill.price <= fill.reference_price)
             )
         for side, kind, quantity, offset, tif, _ in by_bar.get(minute, []):
             price = round(close + offset, 2) if close + offset > 1 else 1.0

@@ -154,3 +154,22 @@ def test_cancel_with_latency_can_lose_the_race_to_a_fill(make_venue):
     v.bar(2, o=100.0, h=100.0, low=98.0, c=99.0)  # 2:00-3:00 trades through 99
     assert [f.price for f in v.rec.fills] == [99.0]
     assert order.status is OrderStatus.FILLED
+
+
+def test_second_modify_in_flight_is_merged_and_cancel_supersedes_a_replace(make_venue):
+    v = make_venue(zero_cost(latency="90s"))
+    order = v.order(Side.SELL, 10, OrderType.STOP, stop=90.0)
+    v.clock.ts = 1 * MINUTE
+    v.rec.oms.transition(order, OrderEventKind.REPLACE_REQUEST, v.clock.ts)
+    v.sim.modify(order, None, None, 95.0)
+    v.sim.modify(order, 5, None, None)  # merged: quantity 5 and stop 95 land together
+    v.bar(3, o=100.0, h=101.0, low=99.0, c=100.0)  # opens 3:00, after 1:00 + 90s
+    assert (order.quantity, order.stop_price, order.status) == (5, 95.0, OrderStatus.ACCEPTED)
+    v.clock.ts = 4 * MINUTE
+    v.rec.oms.transition(order, OrderEventKind.REPLACE_REQUEST, v.clock.ts)
+    v.sim.modify(order, None, None, 99.5)
+    v.rec.oms.transition(order, OrderEventKind.CANCEL_REQUEST, v.clock.ts)
+    v.sim.cancel(order)
+    v.bar(6, o=100.0, h=101.0, low=99.0, c=100.0)  # would trigger the 99.5 stop if replaced
+    assert v.rec.fills == []
+    assert order.status is OrderStatus.CANCELED

@@ -224,3 +224,32 @@ def test_nothing_happens_before_the_indicators_are_warm(tmp_path: Path, field: s
     params: dict[str, Any] = {**PARAMS, field: 4}  # one bar more than bar 3 can provide
     result, _ = run_crafted(tmp_path, "breakout", params, [*WARMUP, RISE[0]])
     assert result.orders.empty
+
+
+def test_a_partly_filled_entry_grows_its_stop(tmp_path: Path) -> None:
+    # Half of a 200-unit bar may trade: the 200-unit entry fills 100 on bar 4 and 100 on bar 5.
+    rows = [(*row[:4], 200.0) for row in GAP_ROWS]
+    result, _ = run_crafted(tmp_path, RECORDING, PARAMS, rows, max_volume_share=0.5)
+    entry, stop = result.orders.iloc[0], result.orders.iloc[1]
+    entry_fills = fills_of(result, entry["client_order_id"])
+    assert list(entry_fills["quantity"]) == [100, 100]
+    assert list(entry_fills["price"]) == [102.5, 104]
+    assert RecordingBreakout.modifications == [
+        (int(known_at(4).value), None, 99.0),
+        (int(known_at(5).value), 200, None),  # on the second entry fill, before bar 5's trail
+        (int(known_at(5).value), None, 100.75),
+    ]
+    assert stop["quantity"] == 200
+    # Bar 7 gaps through the stop but only 100 may trade; its close is also under the exit
+    # channel, so the rest of the stop is canceled and a market sell takes the last 100.
+    stop_fills = fills_of(result, stop["client_order_id"])
+    assert list(stop_fills["quantity"]) == [100]
+    assert stop_fills.loc[0, "event_ts"] == known_at(7)
+    assert stop["status"] == "canceled"
+    exit_order = result.orders.iloc[2]
+    assert (exit_order["reason"], exit_order["quantity"]) == (EXIT_REASON, 100)
+    assert exit_order["ts_created"] == known_at(7)
+    assert fills_of(result, exit_order["client_order_id"]).loc[0, "event_ts"] == known_at(8)
+    assert len(result.orders) == 3
+    sold = result.fills.loc[result.fills["side"] == "sell", "quantity"].sum()
+    assert sold == 200

@@ -76,9 +76,7 @@ def crafted_config(
 ) -> dict[str, Any]:
     return {
         "name": f"{strategy}_crafted",
-        "data": [
-            {"symbol": "X", "path": str(path), "frequency": "1d", "asset_class": "crypto"}
-        ],
+        "data": [{"symbol": "X", "path": str(path), "frequency": "1d", "asset_class": "crypto"}],
         "strategy": {"name": strategy, "params": params},
         "execution": {**ZERO_COSTS, **execution},
     }
@@ -154,9 +152,7 @@ def test_defaults_validate_and_the_docstring_states_the_hypothesis(name: str) ->
 
 
 @pytest.mark.parametrize("name", ["rsi_reversion", "zscore_reversion", "breakout"])
-def test_runs_on_the_bundled_spy_data_and_trades(
-    name: str, spy_config: dict[str, Any]
-) -> None:
+def test_runs_on_the_bundled_spy_data_and_trades(name: str, spy_config: dict[str, Any]) -> None:
     cfg = {**spy_config, "strategy": {"name": name, "params": {}}}
     result = run_backtest(RunConfig.model_validate(cfg))
     assert len(result.trades) >= 1

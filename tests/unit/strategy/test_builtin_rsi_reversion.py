@@ -126,8 +126,6 @@ def test_no_volume_never_passes_a_positive_filter(tmp_path: Path) -> None:
 def test_no_buy_while_rsi_is_not_below_entry_below(tmp_path: Path) -> None:
     # Alternating one-point moves keep the RSI near 50; heavy volume cannot make it a signal.
     closes = [100.0, 101.0] * 6
-    rows = [
-        (c, c + 0.5, c - 1.5, c, 100.0 if i % 3 else 1_000.0) for i, c in enumerate(closes)
-    ]
+    rows = [(c, c + 0.5, c - 1.5, c, 100.0 if i % 3 else 1_000.0) for i, c in enumerate(closes)]
     result, _ = run_crafted(tmp_path, "rsi_reversion", PARAMS, rows)
     assert result.orders.empty

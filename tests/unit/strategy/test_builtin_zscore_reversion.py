@@ -71,8 +71,8 @@ def test_enters_on_an_extreme_return_exits_when_ordinary_and_cools_down(
     assert reentry["bars_since_exit"] == 3
 
     # Decided on bar t, filled at bar t + 1's open.
-    for order, bar in zip(orders.itertuples(), (5, 9, 12), strict=True):
-        fill = fills_of(result, order.client_order_id)
+    for oid, bar in zip(orders["client_order_id"], (5, 9, 12), strict=True):
+        fill = fills_of(result, str(oid))
         assert len(fill) == 1
         assert fill.loc[0, "event_ts"] == known_at(bar)
         assert fill.loc[0, "price"] == CLOSES[bar - 1]  # closes_to_rows opens at the last close
@@ -81,12 +81,19 @@ def test_enters_on_an_extreme_return_exits_when_ordinary_and_cools_down(
     assert result.trades.loc[1, "exit_reason"] == "open_at_end"
 
 
-def test_without_cooldown_the_blocked_bar_reenters_at_once(tmp_path: Path) -> None:
-    params = {**PARAMS, "cooldown": 0}
+@pytest.mark.parametrize(
+    ("cooldown", "reentry_bars"),
+    [(0, [9]), (1, [11]), (2, [11]), (3, [])],  # the exit was decided on bar 8
+)
+def test_cooldown_counts_bars_after_the_exit_decision(
+    tmp_path: Path, cooldown: int, reentry_bars: list[int]
+) -> None:
+    params = {**PARAMS, "cooldown": cooldown}
     result, audited = run_crafted(tmp_path, "zscore_reversion", params, closes_to_rows(CLOSES))
-    assert list(result.orders["ts_created"]) == [known_at(4), known_at(8), known_at(9)]
-    assert audited[2]["signal_state"]["z"] == pytest.approx(-math.sqrt(3))
-    assert audited[2]["signal_state"]["bars_since_exit"] == 1
+    expected = [known_at(4), known_at(8), *(known_at(b) for b in reentry_bars)]
+    assert list(result.orders["ts_created"]) == expected
+    if reentry_bars:
+        assert audited[2]["signal_state"]["bars_since_exit"] == reentry_bars[0] - 8
 
 
 def test_sells_short_on_a_spike_and_covers_when_ordinary(tmp_path: Path) -> None:
@@ -123,7 +130,5 @@ def test_an_opposite_extreme_does_not_flip_or_close_the_position(tmp_path: Path)
 
 
 def test_no_entry_the_equity_cannot_carry(tmp_path: Path) -> None:
-    result, _ = run_crafted(
-        tmp_path, "zscore_reversion", PARAMS, closes_to_rows(CLOSES), cash=500
-    )
+    result, _ = run_crafted(tmp_path, "zscore_reversion", PARAMS, closes_to_rows(CLOSES), cash=500)
     assert result.orders.empty  # 10 x 90 and 10 x 56.7 both exceed 500

@@ -134,6 +134,7 @@ class Breakout(Strategy):
         if stop is not None and not stop.status.is_working:
             stop = None
         if lower == lower and bar.close < lower:
+            self._cancel_entry(symbol)  # a partly filled entry must not keep buying
             group = None
             if stop is not None:
                 group = stop.oco_group
@@ -154,7 +155,7 @@ class Breakout(Strategy):
         if stop is None or stop.status not in _CHANGEABLE or atr != atr:
             return
         candidate = bar.close - self.params.atr_multiple * atr
-        if stop.stop_price is not None:
+        if stop.stop_price is not None and candidate > stop.stop_price:
             self.modify(stop.client_order_id, stop_price=candidate)
 
     # -- fills ---------------------------------------------------------------------------
@@ -201,7 +202,14 @@ class Breakout(Strategy):
         if not entry.status.is_working:
             del self._entries[symbol]
 
+    def _cancel_entry(self, symbol: str) -> None:
+        entry = self._entries.get(symbol)
+        if entry is not None and entry.status in _CHANGEABLE:
+            self.cancel(entry.client_order_id)
+
     def _clear(self, symbol: str) -> None:
+        """Forget a finished trade; an entry remainder still working is canceled."""
+        self._cancel_entry(symbol)
         self._stops.pop(symbol, None)
         self._exits.pop(symbol, None)
         self._entries.pop(symbol, None)
