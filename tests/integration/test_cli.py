@@ -90,3 +90,9 @@ def test_installed_console_script_runs() -> None:
     )  # fmt: skip
     assert "sma_cross" in completed.stdout
     assert "fast=20" in completed.stdout
+
+
+def test_unknown_option_is_a_usage_error_not_a_crash(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["backtest", "x.yaml", "--no-such-option"])
+    assert code == 2
+    assert "no-such-option" in capsys.readouterr().err

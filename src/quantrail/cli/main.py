@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -95,11 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:  # usage errors arrive here in non-standalone mode
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         return 130
+    except typer.TyperException as exc:  # usage errors arrive here in non-standalone mode
+        _err.print(f"[bold red]usage:[/] {exc.format_message()}", highlight=False)
+        return exc.exit_code
     return 0
 
 
