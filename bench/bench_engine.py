@@ -101,7 +101,9 @@ def main() -> None:
         t2 = time.perf_counter()
         engine.run()
         t3 = time.perf_counter()
-        result = collect_result(engine, frequency_ns=frames[0].frequency_ns, asset_class="crypto")
+        result = collect_result(
+            engine, frequency_ns=frames[0].frequency_ns, asset_classes=["crypto"]
+        )
         audit.close()
         t4 = time.perf_counter()
     bars_per_s = args.bars / (t3 - t2)

@@ -96,3 +96,9 @@ def test_unknown_option_is_a_usage_error_not_a_crash(capsys: pytest.CaptureFixtu
     code = main(["backtest", "x.yaml", "--no-such-option"])
     assert code == 2
     assert "no-such-option" in capsys.readouterr().err
+
+
+def test_backtest_with_progress_bar_enabled(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["backtest", str(REPO / "examples" / "sma_cross_spy.yaml"), "--out", str(out)]) == 0
+    assert (out / "metrics.json").exists()

@@ -44,3 +44,7 @@ def test_blown_account_is_reported_as_ruined(tmp_path: Path) -> None:
     assert result.metrics["total_return"] == pytest.approx(result.final_equity / 100_000 - 1)
     assert result.metrics["ruin_time"].startswith("2020-01-0")
     assert (tmp_path / "run" / "report.html").exists()
+    assert result.metrics["sharpe"] is None
+    assert result.metrics["cagr"] == -1.0
+    assert result.metrics["end_equity"] == result.final_equity
+    assert result.metrics["worst_period"] < -1.0

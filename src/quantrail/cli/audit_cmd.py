@@ -81,7 +81,8 @@ def _print_order(
         "SELECT * FROM fills WHERE client_order_id = ? ORDER BY ts, fill_id", (order_id,)
     ):
         console.print(
-            f"    fill {fill['fill_id']}: {fill['quantity']:g} @ {fill['price']:.4f} "
+            f"    fill {fill['fill_id']} at {_ts(fill['ts'])} (bar known {_ts(fill['event_ts'])}): "
+            f"{fill['quantity']:g} @ {fill['price']:.4f} "
             f"(model price {fill['reference_price']:.4f} by rule {fill['price_rule']}, "
             f"{fill['liquidity']}); spread {fill['spread_cost']:.2f}, slippage "
             f"{fill['slippage_cost']:.2f}, commission {fill['commission']:.2f}; "

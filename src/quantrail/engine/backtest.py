@@ -16,6 +16,7 @@ Equity is not rebuilt per bar; ``ledger.build_ledger`` derives it from fills and
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ import numpy.typing as npt
 from quantrail.core.bar import Bar
 from quantrail.core.enums import OrderStatus
 from quantrail.core.errors import QuantrailError, StrategyError
-from quantrail.core.events import Fill
+from quantrail.core.events import Fill, OrderUpdate
 from quantrail.core.instruments import Instrument
 from quantrail.core.order_state import OrderEventKind
 from quantrail.core.orders import Order, OrderIntent
@@ -105,7 +106,9 @@ class BacktestEngine:
                 f"{intent.symbol!r} is not in this run's data",
             )
         else:
-            denial = self.risk.check(order, self._portfolio)
+            denial = self.risk.check(
+                order, self._portfolio, self.oms.working_orders(order.symbol), ts
+            )
         if denial is not None:
             rule, reason = denial
             self.denials += 1
@@ -133,10 +136,46 @@ class BacktestEngine:
         order = self._known(client_order_id)
         if not order.status.is_working or order.status is OrderStatus.PENDING_CANCEL:
             return  # finished, or being canceled: there is nothing left to modify
+        denial = self._check_replacement(order, quantity, limit_price, stop_price)
+        if denial is not None:
+            return
         if order.status is not OrderStatus.PENDING_REPLACE:
             self._status(order, OrderEventKind.REPLACE_REQUEST, self.clock.ts, "")
         # A second modify while one is in flight is merged into it by the venue.
         self.venue.modify(order, quantity, limit_price, stop_price)
+
+    def _check_replacement(
+        self,
+        order: Order,
+        quantity: float | None,
+        limit_price: float | None,
+        stop_price: float | None,
+    ) -> tuple[str, str] | None:
+        """Run risk on the order as it would be after the replace; refuse it if it fails."""
+        proposed = copy.copy(order)
+        if quantity is not None:
+            proposed.quantity = quantity
+        if limit_price is not None:
+            proposed.limit_price = limit_price
+        if stop_price is not None:
+            proposed.stop_price = stop_price
+        others = [o for o in self.oms.working_orders(order.symbol) if o is not order]
+        ts = self.clock.ts
+        denial = self.risk.check(proposed, self._portfolio, others, ts)
+        if denial is not None:
+            rule, reason = denial
+            self.denials += 1
+            self.audit.add("risk_events", (ts, order.client_order_id, rule, f"modify: {reason}"))
+            update = OrderUpdate(
+                order.client_order_id, OrderEventKind.DENY, order.status, ts,
+                f"modify denied by {rule}: {reason}",
+            )  # fmt: skip
+            self.audit.add(
+                "order_events",
+                (order.client_order_id, ts, "modify_denied", order.status.value, update.reason),
+            )
+            self._callback(self.strategy.on_order_update, update)
+        return denial
 
     # -- VenueListener ---------------------------------------------------------------------
     def on_venue_fill(self, order: Order, fill: Fill) -> None:
@@ -204,6 +243,7 @@ class BacktestEngine:
         venue = self.venue
         venue_orders = venue._orders
         last_prices = self._portfolio.last_prices
+        last_times = self._portfolio.last_price_times
         on_bar = self.strategy.on_bar
         for i in range(len(ts_)):
             symbol = symbols[i]
@@ -211,6 +251,7 @@ class BacktestEngine:
             clock.ts = ts
             self._event_index = offset + i
             last_prices[symbol] = close[i]
+            last_times[symbol] = ts
             bar = Bar(
                 symbol, ts, ts_open[i], open_[i], high[i], low[i], close[i], volume[i],
                 bid[i], ask[i], session[i],

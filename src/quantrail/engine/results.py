@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from quantrail.analytics import compute_metrics, periods_per_year, round_trips
 from quantrail.core.errors import InvariantViolation
+from quantrail.core.time import NANOS_PER_DAY
 from quantrail.engine.backtest import BacktestEngine
 from quantrail.engine.ledger import Ledger, build_ledger
 
@@ -92,6 +94,12 @@ def orders_frame(engine: BacktestEngine) -> pd.DataFrame:
     return frame
 
 
+_UNDEFINED_WHEN_RUINED = (
+    "sharpe", "sortino", "calmar", "annual_volatility", "var_95", "cvar_95", "skew", "kurtosis",
+    "best_period",
+)  # fmt: skip
+
+
 def _metrics(
     equity: pd.Series,
     *,
@@ -102,8 +110,10 @@ def _metrics(
 ) -> dict[str, Any]:
     """Metrics of the run; a ruined account (equity <= 0) is reported as ruined, not averaged.
 
-    Return statistics are computed on the history before the ruin; ``total_return`` is the true
-    end-to-start change and ``max_drawdown`` is -1.
+    Trade statistics, drawdown duration and turnover come from the whole run. Return-based
+    ratios are undefined once equity reaches zero, so they are None; ``total_return`` and
+    ``end_equity`` are the real ones, ``cagr`` is -1, ``max_drawdown`` is -1 and
+    ``worst_period`` is the return of the period in which the account was lost.
     """
     values = equity.to_numpy()
     ruined = np.flatnonzero(values <= 0)
@@ -115,17 +125,40 @@ def _metrics(
         turnover_notional=turnover_notional,
         exposure=exposure,
     )
+    metrics["periods_per_year"] = periods_per_year
     metrics["ruined"] = bool(len(ruined))
-    metrics["ruin_time"] = equity.index[int(ruined[0])].isoformat() if len(ruined) else None
+    metrics["ruin_time"] = None
     if len(ruined):
+        k = int(ruined[0])
+        metrics["ruin_time"] = equity.index[k].isoformat()
+        metrics.update(dict.fromkeys(_UNDEFINED_WHEN_RUINED))
         metrics["total_return"] = float(values[-1] / values[0] - 1.0)
+        metrics["end_equity"] = float(values[-1])
+        metrics["cagr"] = -1.0
         metrics["max_drawdown"] = -1.0
-        metrics["calmar"] = None
+        metrics["worst_period"] = float(values[k] / values[k - 1] - 1.0) if k else -1.0
     return metrics
 
 
+def observed_periods_per_year(
+    frequency_ns: int, asset_classes: list[str], sessions: npt.NDArray[np.int64]
+) -> float:
+    """Annualisation factor: sessions per year x the bars a session really has.
+
+    Daily and longer bars use the calendar convention of ``analytics.periods_per_year``.
+    Intraday bars count the distinct bar times per session in the data (median over sessions),
+    so a file with extended hours is annualised by its own bar count, not by a 6.5-hour day.
+    With several asset classes the one trading most sessions a year sets the count.
+    """
+    if frequency_ns >= NANOS_PER_DAY:
+        return max(periods_per_year(frequency_ns, a) for a in asset_classes)
+    sessions_per_year = max(periods_per_year(NANOS_PER_DAY, a) for a in asset_classes)
+    _, per_session = np.unique(sessions, return_counts=True)
+    return sessions_per_year * float(np.median(per_session))
+
+
 def collect_result(
-    engine: BacktestEngine, *, frequency_ns: int, asset_class: str
+    engine: BacktestEngine, *, frequency_ns: int, asset_classes: list[str]
 ) -> BacktestResult:
     stream = engine.stream
     fills = engine.fills
@@ -156,7 +189,9 @@ def collect_result(
     trades = round_trips(fills_df, last_prices, index[-1] if len(index) else None)
     metrics = _metrics(
         equity,
-        periods_per_year=periods_per_year(frequency_ns, asset_class),
+        periods_per_year=observed_periods_per_year(
+            frequency_ns, asset_classes, stream.session[last_of_ts]
+        ),
         trades=trades,
         turnover_notional=engine.portfolio.turnover,
         exposure=exposure,

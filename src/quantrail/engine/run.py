@@ -86,7 +86,7 @@ def run_backtest(
         result = collect_result(
             engine,
             frequency_ns=min(f.frequency_ns for f in frames),
-            asset_class=config.data[0].asset_class,
+            asset_classes=[d.asset_class for d in config.data],
         )
         if out_dir is not None:
             write_run_folder(out_dir, config, result, audit, config_text or canonical)

@@ -57,6 +57,9 @@ class FillSimulator:
         self._filled_notional: dict[str, float] = {}
         self._fill_seq = 0
         self.working_count = 0
+        # True while a bar is being matched. Callbacks run then (on_fill, on_order_update) at the
+        # bar's close; a cancel or modify they send must not change how this bar fills.
+        self._matching = False
 
     # -- the ExecutionVenue port -----------------------------------------------------------
     def submit(self, order: Order) -> None:
@@ -70,7 +73,7 @@ class FillSimulator:
         ts = self._clock.now_ns()
         # A cancel supersedes a replace still in flight.
         self._pending_replace.pop(order.client_order_id, None)
-        if self.latency_ns == 0:
+        if self.latency_ns == 0 and not self._matching:
             self._remove(order)
             self.listener.on_venue_event(order, OrderEventKind.CANCEL, ts, "canceled by strategy")
         else:
@@ -84,22 +87,18 @@ class FillSimulator:
         stop_price: float | None,
     ) -> None:
         ts = self._clock.now_ns()
-        if self.latency_ns == 0:
+        # A modify sent while another is in flight updates it: the newest value of each field
+        # wins and the whole replace lands one latency after the newest request.
+        pending = self._pending_replace.pop(order.client_order_id, None)
+        if pending is not None:
+            quantity = pending[1] if quantity is None else quantity
+            limit_price = pending[2] if limit_price is None else limit_price
+            stop_price = pending[3] if stop_price is None else stop_price
+        if self.latency_ns == 0 and not self._matching:
             self._replace(order, quantity, limit_price, stop_price, ts)
         else:
-            # A modify sent while another is in flight updates it: the newest value of each
-            # field wins and the whole replace lands one latency after the newest request.
-            pending = self._pending_replace.get(order.client_order_id)
-            if pending is not None:
-                quantity = pending[1] if quantity is None else quantity
-                limit_price = pending[2] if limit_price is None else limit_price
-                stop_price = pending[3] if stop_price is None else stop_price
-            self._pending_replace[order.client_order_id] = (
-                ts + self.latency_ns,
-                quantity,
-                limit_price,
-                stop_price,
-            )
+            due = ts + self.latency_ns
+            self._pending_replace[order.client_order_id] = (due, quantity, limit_price, stop_price)
 
     # -- market data ---------------------------------------------------------------------
     def observe_quote(self, symbol: str, bid: float, ask: float) -> None:
@@ -116,20 +115,27 @@ class FillSimulator:
         if not orders:
             return
         cap = self.config.max_volume_share
-        volume_left = math.inf if cap is None else cap * bar.volume
-        for order in sorted(orders, key=priority):
-            if not order.status.is_working:
-                continue
-            if self._apply_pending(order, bar):
-                continue
-            if (
-                order.time_in_force is TimeInForce.DAY
-                and order.session is not None
-                and (bar.session != order.session)
-            ):
-                self._finish(order, OrderEventKind.EXPIRE, bar.ts, "day order: session ended")
-                continue
-            volume_left = self._try_fill(order, bar, sigma, volume_left)
+        # Unknown (NaN) or zero volume leaves nothing to take under a cap.
+        volume_left = math.inf if cap is None else (cap * bar.volume if bar.volume > 0 else 0.0)
+        self._matching = True
+        try:
+            for order in sorted(orders, key=priority):
+                if not order.status.is_working or self._apply_pending(order, bar):
+                    continue
+                if self._day_order_expired(order, bar):
+                    self._finish(order, OrderEventKind.EXPIRE, bar.ts, "day order: session ended")
+                    continue
+                volume_left = self._try_fill(order, bar, sigma, volume_left)
+        finally:
+            self._matching = False
+
+    @staticmethod
+    def _day_order_expired(order: Order, bar: Bar) -> bool:
+        return (
+            order.time_in_force is TimeInForce.DAY
+            and order.session is not None
+            and bar.session != order.session
+        )
 
     def close_all(self, ts: int, reason: str) -> None:
         """Cancel every working order (end of data)."""
@@ -230,8 +236,12 @@ class FillSimulator:
             slip = slippage_fraction(self.config.slippage, sigma, quantity, bar.volume)
             raw = reference * (1.0 + sign * (half_spread + slip))
             price = instrument.round_price_up(raw) if sign > 0 else instrument.round_price_down(raw)
-            spread_cost = quantity * reference * half_spread
-            slippage_cost = quantity * abs(price - reference) - spread_cost
+            limit = order.limit_price
+            if limit is not None and (price - limit) * sign > 0:
+                price = limit  # a limit order never pays more (or receives less) than its limit
+            total_cost = quantity * abs(price - reference)
+            spread_cost = min(quantity * reference * half_spread, total_cost)
+            slippage_cost = total_cost - spread_cost
         oid = order.client_order_id
         before = self._filled_notional.get(oid, 0.0)
         notional = before + quantity * price
@@ -258,15 +268,26 @@ class FillSimulator:
         self.listener.on_venue_fill(order, fill)
         if not order.status.is_working:
             self._remove(order)
-            if order.oco_group is not None:
-                self._cancel_oco(order, bar.ts)
+        if order.oco_group is not None:
+            self._reduce_oco(order, quantity, bar.ts)
 
-    def _cancel_oco(self, filled: Order, ts: int) -> None:
+    def _reduce_oco(self, filled: Order, quantity: float, ts: int) -> None:
+        """Take a fill's quantity off the other orders of its OCO group.
+
+        A partial fill of a stop must shrink its profit target by the same amount, or the two
+        together could sell more than the position they protect.
+        """
         for other in list(self._orders.get(filled.symbol, ())):
-            if other.oco_group == filled.oco_group and other is not filled:
-                self._finish(
-                    other, OrderEventKind.CANCEL, ts, f"oco: {filled.client_order_id} filled"
-                )
+            if other.oco_group != filled.oco_group or other is filled:
+                continue
+            reduced = other.quantity - quantity
+            if reduced <= other.filled_quantity + _QTY_EPS:
+                reason = f"oco: {filled.client_order_id} filled"
+                self._finish(other, OrderEventKind.CANCEL, ts, reason)
+            else:
+                other.quantity = reduced
+                reason = f"oco: reduced to {reduced:g} by a fill of {filled.client_order_id}"
+                self.listener.on_venue_event(other, OrderEventKind.ACCEPT, ts, reason)
 
     def _finish(self, order: Order, kind: OrderEventKind, ts: int, reason: str) -> None:
         self._remove(order)

@@ -67,6 +67,7 @@ class Portfolio:
         self._positions: dict[str, Position] = {}
         # Written by the engine once per event; read when equity is asked for.
         self.last_prices: dict[str, float] = {}
+        self.last_price_times: dict[str, int] = {}
 
     @property
     def cash(self) -> float:
@@ -98,6 +99,10 @@ class Portfolio:
 
     def last_price(self, symbol: str) -> float:
         return self.last_prices.get(symbol, math.nan)
+
+    def last_price_ts(self, symbol: str) -> int:
+        """When the last price of ``symbol`` was recorded (UTC ns); -1 when never."""
+        return self.last_price_times.get(symbol, -1)
 
     def positions(self) -> dict[str, float]:
         return {s: p.quantity for s, p in self._positions.items() if p.quantity != 0.0}

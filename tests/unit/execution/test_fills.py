@@ -173,3 +173,61 @@ def test_second_modify_in_flight_is_merged_and_cancel_supersedes_a_replace(make_
     v.bar(6, o=100.0, h=101.0, low=99.0, c=100.0)  # would trigger the 99.5 stop if replaced
     assert v.rec.fills == []
     assert order.status is OrderStatus.CANCELED
+
+
+def test_cancel_sent_from_a_fill_callback_cannot_change_how_the_same_bar_fills(make_venue):
+    v = make_venue()
+    first = v.order(Side.BUY, 10)
+    second = v.order(Side.BUY, 10, OrderType.LIMIT, limit=99.0)
+    record = v.rec.on_venue_fill
+
+    def cancel_second_on_fill(order, fill):  # a strategy reacting to what it saw at the open
+        record(order, fill)
+        if order is first and second.status.is_working:
+            v.rec.oms.transition(second, OrderEventKind.CANCEL_REQUEST, v.clock.ts)
+            v.sim.cancel(second)
+
+    v.rec.on_venue_fill = cancel_second_on_fill  # type: ignore[method-assign]
+    v.bar(1, o=100.0, h=100.0, low=98.0, c=98.5)
+    # The callback runs at the bar's close: the limit had already traded through by then.
+    assert second.status is OrderStatus.FILLED
+    assert [f.client_order_id for f in v.rec.fills] == [
+        first.client_order_id,
+        second.client_order_id,
+    ]
+
+
+def test_oco_partial_fill_shrinks_the_sibling_instead_of_leaving_it_whole(make_venue):
+    v = make_venue(zero_cost(max_volume_share=0.5))
+    stop = v.order(Side.SELL, 1000, OrderType.STOP, stop=95.0, oco="bracket")
+    target = v.order(Side.SELL, 1000, OrderType.LIMIT, limit=105.0, oco="bracket")
+    v.bar(1, o=100.0, h=100.0, low=94.0, c=96.0, v=1000)  # stop fills 500 of 1000
+    assert stop.filled_quantity == 500
+    assert target.quantity == 500
+    v.bar(2, o=106.0, h=107.0, low=105.5, c=106.0, v=100_000)
+    sold = sum(f.quantity for f in v.rec.fills)
+    assert sold == 1000  # never more than the position the bracket protects
+
+
+def test_unknown_volume_allows_no_fill_under_a_volume_cap(make_venue):
+    v = make_venue(zero_cost(max_volume_share=0.1))
+    order = v.order(Side.BUY, 500_000)
+    v.bar(1, o=1.0, h=1.0, low=1.0, c=1.0, v=float("nan"))
+    assert v.rec.fills == []
+    v.bar(2, o=1.0, h=1.0, low=1.0, c=1.0, v=1000)
+    assert order.filled_quantity == 100
+
+
+def test_costs_never_push_a_limit_fill_beyond_its_limit(make_venue):
+    cfg = zero_cost(
+        spread_bps=10.0, slippage={"fixed_bps": 5, "volatility_factor": 0, "impact_factor": 0}
+    )
+    v = make_venue(cfg)
+    v.order(Side.BUY, 10, OrderType.LIMIT, limit=100.0)
+    v.order(Side.SELL, 10, OrderType.STOP_LIMIT, stop=101.0, limit=100.0)
+    v.bar(1, o=99.99, h=100.5, low=99.0, c=100.0)  # buy limit opens through at 99.99
+    v.bar(2, o=100.5, h=100.6, low=100.2, c=100.4)  # sell stop-limit gaps below its stop
+    buy, sell = v.rec.fills
+    assert buy.price <= 100.0
+    assert sell.price >= 100.0
+    assert buy.spread_cost + buy.slippage_cost == pytest.approx(10 * (buy.price - 99.99))

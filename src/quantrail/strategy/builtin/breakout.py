@@ -22,8 +22,16 @@ ENTRY_REASON = "close above previous channel high"
 STOP_REASON = "atr stop"
 EXIT_REASON = "close below previous exit-channel low"
 
-# A cancel or replace may only be requested while the order rests unchanged at the venue.
-_CHANGEABLE = frozenset({OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+# Orders a cancel or replace may be sent for: resting, or with a replace still in flight
+# (the venue merges a second replace into the first; a cancel supersedes it).
+_CHANGEABLE = frozenset(
+    {
+        OrderStatus.SUBMITTED,
+        OrderStatus.ACCEPTED,
+        OrderStatus.PARTIALLY_FILLED,
+        OrderStatus.PENDING_REPLACE,
+    }
+)
 
 
 class BreakoutParams(StrategyParams):
