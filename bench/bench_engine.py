@@ -84,7 +84,7 @@ def main() -> None:
             }
         )  # fmt: skip
         t0 = time.perf_counter()
-        frames = load_validated(config.data, None)
+        frames, _ = load_validated(config.data, None)
         stream = merge_frames(frames)
         sigma = trailing_sigma(frames, stream, config.execution.slippage.volatility_window)
         t1 = time.perf_counter()

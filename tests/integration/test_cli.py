@@ -102,3 +102,17 @@ def test_backtest_with_progress_bar_enabled(tmp_path: Path) -> None:
     out = tmp_path / "run"
     assert main(["backtest", str(REPO / "examples" / "sma_cross_spy.yaml"), "--out", str(out)]) == 0
     assert (out / "metrics.json").exists()
+
+
+def test_backtest_shows_data_warnings_and_keeps_them_in_the_run_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    code = main(["backtest", str(REPO / "examples" / "sma_cross_spy.yaml"), "--out", str(out),
+                 "--no-progress"])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "ohlc_low x2 (first at line 1808)" in err
+    assert "gap x1 (first at line 1220)" in err  # the 2012 Hurricane Sandy closure
+    reports = json.loads((out / "data_quality.json").read_text())
+    assert sorted(i["rule"] for i in reports[0]["issues"]) == ["gap", "ohlc_low"]

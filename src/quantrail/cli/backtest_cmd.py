@@ -46,5 +46,9 @@ def backtest_command(config_path: Path, out: Path, overrides: list[str], progres
     metrics["final_equity"] = result.final_equity
     for key in _HEADLINE:
         table.add_row(key, _format(metrics.get(key)))
+    for warning in result.data_warnings():
+        Console(stderr=True, soft_wrap=True).print(
+            f"[yellow]data warning:[/] {warning}", highlight=False
+        )
     console.print(table)
     console.print(f"run folder: {out}  (report: {out / 'report.html'})")

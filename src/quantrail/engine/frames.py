@@ -9,19 +9,34 @@ import numpy.typing as npt
 import pandas as pd
 
 from quantrail.core.instruments import Instrument
-from quantrail.data import BarFrame, DataConfig, MergedStream, load_bars, validate_bars
+from quantrail.data import (
+    BarFrame,
+    DataConfig,
+    MergedStream,
+    QualityReport,
+    load_bars,
+    validate_bars,
+)
 
 __all__ = ["instruments_for", "load_validated", "trailing_sigma"]
 
 
-def load_validated(configs: list[DataConfig], base_dir: Path | None) -> list[BarFrame]:
-    """Load every configured file and stop at the first fatal data problem (file, row, rule)."""
+def load_validated(
+    configs: list[DataConfig], base_dir: Path | None
+) -> tuple[list[BarFrame], list[QualityReport]]:
+    """Load every configured file and stop at the first fatal data problem (file, row, rule).
+
+    Returns the frames and their quality reports, whose warnings the caller must show.
+    """
     frames = []
+    reports = []
     for cfg in configs:
         frame = load_bars(cfg, base_dir=base_dir)
-        validate_bars(frame).raise_if_fatal()
+        report = validate_bars(frame)
+        report.raise_if_fatal()
         frames.append(frame)
-    return frames
+        reports.append(report)
+    return frames, reports
 
 
 def instruments_for(configs: list[DataConfig]) -> dict[str, Instrument]:

@@ -37,6 +37,9 @@ def write_run_folder(
     (out_dir / "metrics.json").write_text(
         json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False) + "\n"
     )
+    (out_dir / "data_quality.json").write_text(
+        json.dumps(result.data_quality, indent=2, sort_keys=True) + "\n"
+    )
     trades = _iso(result.trades, ["entry_time", "exit_time"])
     trades.to_csv(out_dir / "trades.csv", index=False, float_format=_FLOAT_FORMAT)
     _iso(result.fills, ["ts", "event_ts"]).to_csv(

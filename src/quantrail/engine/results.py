@@ -27,6 +27,17 @@ class BacktestResult:
     trades: pd.DataFrame
     metrics: dict[str, Any]
     final_equity: float
+    data_quality: list[dict[str, Any]]  # one validation report per data file (warnings only)
+
+    def data_warnings(self) -> list[str]:
+        """One line per data-quality warning: file, rule, count and first line."""
+        lines = []
+        for report in self.data_quality:
+            for issue in report["issues"]:
+                first = issue["examples"][0].get("line") if issue["examples"] else None
+                where = f" (first at line {first})" if first is not None else ""
+                lines.append(f"{report['source']}: {issue['rule']} x{issue['count']}{where}")
+        return lines
 
 
 def _utc(ns: np.ndarray | list[int]) -> pd.DatetimeIndex:
@@ -158,7 +169,11 @@ def observed_periods_per_year(
 
 
 def collect_result(
-    engine: BacktestEngine, *, frequency_ns: int, asset_classes: list[str]
+    engine: BacktestEngine,
+    *,
+    frequency_ns: int,
+    asset_classes: list[str],
+    data_quality: list[dict[str, Any]] | None = None,
 ) -> BacktestResult:
     stream = engine.stream
     fills = engine.fills
@@ -204,4 +219,5 @@ def collect_result(
         trades=trades,
         metrics=metrics,
         final_equity=final_equity,
+        data_quality=data_quality or [],
     )

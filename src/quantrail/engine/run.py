@@ -61,7 +61,7 @@ def run_backtest(
     equity.csv, audit.sqlite and report.html.
     """
     strategy = build_strategy(config)
-    frames = load_validated(config.data, base_dir)
+    frames, reports = load_validated(config.data, base_dir)
     stream = merge_frames(frames)
     sigma = trailing_sigma(frames, stream, config.execution.slippage.volatility_window)
     if out_dir is not None:
@@ -87,6 +87,7 @@ def run_backtest(
             engine,
             frequency_ns=min(f.frequency_ns for f in frames),
             asset_classes=[d.asset_class for d in config.data],
+            data_quality=[report.to_dict() for report in reports],
         )
         if out_dir is not None:
             write_run_folder(out_dir, config, result, audit, config_text or canonical)
