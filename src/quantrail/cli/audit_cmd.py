@@ -20,7 +20,7 @@ def _ts(ns: int) -> str:
 
 
 def print_trade_story(run_dir: Path, trade_id: int, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(soft_wrap=True)
     path = run_dir / "audit.sqlite"
     if not path.exists():
         raise DataError("no audit.sqlite here: is this a run folder?", source=str(run_dir))

@@ -46,7 +46,7 @@ def backtest_command(config_path: Path, out: Path, overrides: list[str], progres
     metrics["final_equity"] = result.final_equity
     for key in _HEADLINE:
         table.add_row(key, _format(metrics.get(key)))
-    for warning in result.data_warnings():
+    for warning in result.data_warnings(relative_to=Path.cwd()):
         Console(stderr=True, soft_wrap=True).print(
             f"[yellow]data warning:[/] {warning}", highlight=False
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,14 +30,17 @@ class BacktestResult:
     final_equity: float
     data_quality: list[dict[str, Any]]  # one validation report per data file (warnings only)
 
-    def data_warnings(self) -> list[str]:
+    def data_warnings(self, relative_to: Path | None = None) -> list[str]:
         """One line per data-quality warning: file, rule, count and first line."""
         lines = []
         for report in self.data_quality:
+            source = Path(report["source"])
+            if relative_to is not None and source.is_relative_to(relative_to):
+                source = source.relative_to(relative_to)
             for issue in report["issues"]:
                 first = issue["examples"][0].get("line") if issue["examples"] else None
                 where = f" (first at line {first})" if first is not None else ""
-                lines.append(f"{report['source']}: {issue['rule']} x{issue['count']}{where}")
+                lines.append(f"{source}: {issue['rule']} x{issue['count']}{where}")
         return lines
 
 
