@@ -120,6 +120,7 @@ def resolve_data_paths(config: RunConfig, base_dir: Path) -> RunConfig:
             update={
                 "path": _resolve(d.path, base_dir),
                 "quotes_path": _resolve(d.quotes_path, base_dir),
+                "actions_path": _resolve(d.actions_path, base_dir),
             }
         )
         for d in config.data

@@ -17,6 +17,7 @@ FileFormat = Literal["csv", "parquet"]
 
 _SUFFIX_FORMATS: dict[str, FileFormat] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _DEFAULT_SESSION_TZ = {"equity": "America/New_York", "crypto": "UTC", "fx": "UTC"}
+_DEFAULT_CALENDAR = {"equity": "XNYS", "crypto": "24/7", "fx": "24/5"}
 
 
 def _check_zone(name: str | None) -> str | None:
@@ -38,9 +39,16 @@ class DataConfig(BaseModel):
     ----------
     symbol : str
         The instrument's symbol; must be unique among the frames merged into one stream.
-    path : Path
+    path : Path or None
         The bar file (CSV or Parquet). A relative path is resolved against the ``base_dir``
         given to :func:`quantrail.data.load_bars` (normally the run config's directory).
+        Exactly one of ``path`` and ``store`` must be given.
+    store : str or None
+        A bar store URL to read ``symbol`` at ``frequency`` from instead of a file:
+        ``duckdb:///path/to/bars.duckdb`` (embedded) or ``postgresql://user@host:port/db``.
+    start, end : str or None
+        Optional ISO-8601 bounds (inclusive start, exclusive end, on the bar start time) of the
+        bars read from a store.
     timestamps : {"bar_start", "bar_end"}
         What the file's ``timestamp`` column marks. ``bar_start`` (default): the moment the bar's
         interval began, so the bar is known at ``timestamp + frequency``. ``bar_end``: the
@@ -64,6 +72,16 @@ class DataConfig(BaseModel):
         IANA zone whose local calendar date defines a bar's trading session. ``None`` means the
         asset-class default: America/New_York for equity, UTC for crypto and fx. Use
         :attr:`session_tz` for the effective value.
+    calendar : str or None
+        Trading calendar (an ``exchange-calendars`` name such as ``XNYS``, or ``24/7``, ``24/5``)
+        that gaps, sessions and extended hours are judged against. ``None`` means the
+        asset-class default: XNYS for equity, 24/7 for crypto, 24/5 for fx.
+    extended_hours : {"keep", "drop"}
+        Keep or drop intraday bars outside the calendar's regular session.
+    actions_path : Path or None
+        Corporate actions file (``timestamp, type, value``; type ``split`` or ``dividend``).
+        Splits and dividends then reach the backtest as events on their ex-date, and adjusted
+        series are computed as of a date (see ``docs/data.md``).
     quotes_path : Path or None
         Optional quote-bar file (``timestamp, bid_open..bid_close, ask_open..ask_close``, same
         timestamp convention as ``path``) joined on timestamp to give each bar
@@ -73,7 +91,10 @@ class DataConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     symbol: str
-    path: Path
+    path: Path | None = None
+    store: str | None = None
+    start: str | None = None
+    end: str | None = None
     timestamps: Literal["bar_start", "bar_end"] = "bar_start"
     timezone: str | None = None
     frequency: str
@@ -83,6 +104,9 @@ class DataConfig(BaseModel):
     format: FileFormat | None = None
     session_timezone: str | None = None
     quotes_path: Path | None = None
+    calendar: str | None = None
+    extended_hours: Literal["keep", "drop"] = "keep"
+    actions_path: Path | None = None
 
     @field_validator("symbol")
     @classmethod
@@ -113,8 +137,11 @@ class DataConfig(BaseModel):
 
     @model_validator(mode="after")
     def _formats_known(self) -> DataConfig:
+        if (self.path is None) == (self.store is None):
+            raise ValueError("give exactly one of path (a bar file) and store (a bar store URL)")
         # Fail at config time, not halfway through a run, when a format cannot be inferred.
-        self.format_of(self.path)
+        if self.path is not None:
+            self.format_of(self.path)
         if self.quotes_path is not None:
             self.format_of(self.quotes_path)
         return self
@@ -123,6 +150,11 @@ class DataConfig(BaseModel):
     def frequency_ns(self) -> int:
         """Bar spacing in nanoseconds."""
         return parse_duration(self.frequency)
+
+    @property
+    def calendar_name(self) -> str:
+        """The effective trading calendar (explicit value or the asset-class default)."""
+        return self.calendar or _DEFAULT_CALENDAR[self.asset_class]
 
     @property
     def session_tz(self) -> str:

@@ -59,6 +59,11 @@ def load_bars(cfg: DataConfig, base_dir: Path | None = None) -> BarFrame:
         timestamp cannot be parsed (naming the line and column); timestamps have no UTC offset
         and ``cfg.timezone`` is unset; a local time is ambiguous or nonexistent.
     """
+    if cfg.path is None:
+        raise DataError(
+            f"{cfg.symbol}: reading bars from a store ({cfg.store}) is not available yet",
+            source=str(cfg.store),
+        )
     source = str(cfg.path)
     table, rows = read_table(_resolve(cfg.path, base_dir), cfg.format_of(cfg.path), source)
     columns = map_columns(table, BAR_COLUMNS, ("bid", "ask"), source)
