@@ -63,6 +63,7 @@ class _Trade:
     max_abs_position: float = 0.0
     commission: float = 0.0
     costs: float = 0.0
+    dividends: float = 0.0
     exit_time: pd.Timestamp | None = None
     exit_reason: str = ""
     entry_ids: list[str] = field(default_factory=list)
@@ -101,7 +102,11 @@ class _Trade:
         exit_price = self.exit_notional / self.exit_qty
         # Flat to flat, every unit entered is exited, so the price P&L is the entered quantity
         # times the move between the two weighted-average prices.
-        pnl = self.direction * self.entry_qty * (exit_price - entry_price) - self.commission
+        pnl = (
+            self.direction * self.entry_qty * (exit_price - entry_price)
+            - self.commission
+            + self.dividends
+        )
         return {
             "symbol": self.symbol,
             "side": "long" if self.direction > 0 else "short",
@@ -120,8 +125,19 @@ class _Trade:
         }
 
 
-def round_trips(
-    fills: pd.DataFrame, last_prices: Mapping[str, float], last_ts: pd.Timestamp | str | None
+def _split(trade: _Trade | None, ratio: float) -> None:
+    # Shares multiply, notionals do not move: average prices divide by the ratio.
+    if trade is not None:
+        trade.entry_qty *= ratio
+        trade.exit_qty *= ratio
+        trade.max_abs_position *= ratio
+
+
+def round_trips(  # noqa: C901 - one pass over fills and adjustments; splitting it hides the order
+    fills: pd.DataFrame,
+    last_prices: Mapping[str, float],
+    last_ts: pd.Timestamp | str | None,
+    adjustments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Build flat-to-flat round-trip trades from fills.
 
@@ -148,6 +164,12 @@ def round_trips(
         largest absolute position reached, prices are quantity-weighted averages, ``pnl`` is
         net of all commissions, ``costs`` sums commission, spread and slippage. A position
         still open is marked at ``last_prices`` with ``exit_reason == "open_at_end"``.
+    adjustments
+        Optional corporate actions that changed positions without a fill: columns ``ts``,
+        ``symbol``, ``kind`` (``"split"`` or ``"dividend"``) and ``value`` (the split ratio, or
+        the dividend cash received, negative when paid on a short). Applied before fills with
+        the same ``ts``. A split rescales the open trade's quantities (notional unchanged); a
+        dividend is added to the ``pnl`` of the trade holding the shares.
 
     Raises
     ------
@@ -164,8 +186,21 @@ def round_trips(
     positions: dict[str, float] = {}
     open_trades: dict[str, _Trade] = {}
     done: list[_Trade] = []
+    pending = _adjustment_rows(adjustments)
+
+    def apply_adjustments(until: pd.Timestamp | None) -> None:
+        while pending and (until is None or pending[-1][0] <= until):
+            _, sym, kind, value = pending.pop()
+            trade = open_trades.get(sym)
+            if kind == "split":
+                _split(trade, value)
+                positions[sym] = positions.get(sym, 0.0) * value
+            elif trade is not None:
+                trade.dividends += value
+
     columns = [frame[name].tolist() for name in FILL_COLUMNS]
     for ts, sym, side, qty, price, comm, spread, slip, reason, oid in zip(*columns, strict=True):
+        apply_adjustments(ts)
         direction = 1 if side == "buy" else -1
         costs = comm + spread + slip
         trade = open_trades.get(sym)
@@ -196,6 +231,7 @@ def round_trips(
             open_trades[sym] = new
             positions[sym] = direction * remainder
 
+    apply_adjustments(None)
     for sym, trade in open_trades.items():
         if mark_ts is None:
             raise ValueError(f"position in {sym!r} is open at the end but last_ts is None")
@@ -211,6 +247,23 @@ def round_trips(
     done.sort(key=lambda t: (t.entry_time, t.symbol, t.seq))
     rows = [{"trade_id": i, **t.row()} for i, t in enumerate(done, start=1)]
     return _typed(pd.DataFrame(rows, columns=list(TRADE_COLUMNS)))
+
+
+def _adjustment_rows(
+    adjustments: pd.DataFrame | None,
+) -> list[tuple[pd.Timestamp, str, str, float]]:
+    """Adjustments as (ts, symbol, kind, value), latest first so the next one is ``[-1]``."""
+    if adjustments is None or adjustments.empty:
+        return []
+    rows = [
+        (pd.Timestamp(ts).tz_convert("UTC"), str(sym), str(kind), float(value))
+        for ts, sym, kind, value in zip(
+            adjustments["ts"], adjustments["symbol"], adjustments["kind"], adjustments["value"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    rows.sort(key=lambda row: row[0], reverse=True)
+    return rows
 
 
 def _normalised(fills: pd.DataFrame) -> pd.DataFrame:

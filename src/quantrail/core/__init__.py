@@ -9,7 +9,7 @@ from quantrail.core.errors import (
     QuantrailError,
     StrategyError,
 )
-from quantrail.core.events import Fill, OrderUpdate
+from quantrail.core.events import CorporateAction, Fill, OrderUpdate
 from quantrail.core.instruments import Instrument
 from quantrail.core.order_state import OrderEventKind
 from quantrail.core.orders import Order, OrderIntent
@@ -17,6 +17,7 @@ from quantrail.core.orders import Order, OrderIntent
 __all__ = [
     "Bar",
     "ConfigError",
+    "CorporateAction",
     "DataError",
     "Fill",
     "Instrument",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from quantrail.core.enums import OrderStatus, Side
 from quantrail.core.order_state import OrderEventKind
 
-__all__ = ["Fill", "OrderUpdate"]
+__all__ = ["CorporateAction", "Fill", "OrderUpdate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +52,27 @@ class OrderUpdate:
     status: OrderStatus
     ts: int
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CorporateAction:
+    """A split or cash dividend that takes effect at ``ex_ns`` (the ex-date's session start).
+
+    ``value`` is new shares per old share for a split (7 = 7-for-1, 0.05 = 1-for-20) and cash
+    per share for a dividend. ``available_at_ns`` is when the action became known; the engine
+    never applies an action before both moments have passed.
+    """
+
+    symbol: str
+    kind: str  # "split" or "dividend"
+    value: float
+    ex_ns: int
+    available_at_ns: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("split", "dividend"):
+            raise ValueError(f"corporate action kind must be split or dividend, was {self.kind!r}")
+        if not (self.value > 0 and self.value < float("inf")):
+            raise ValueError(
+                f"{self.kind} of {self.symbol} needs a positive value, was {self.value}"
+            )

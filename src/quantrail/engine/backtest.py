@@ -17,7 +17,7 @@ Equity is not rebuilt per bar; ``ledger.build_ledger`` derives it from fills and
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ import numpy.typing as npt
 from quantrail.core.bar import Bar
 from quantrail.core.enums import OrderStatus
 from quantrail.core.errors import QuantrailError, StrategyError
-from quantrail.core.events import Fill, OrderUpdate
+from quantrail.core.events import CorporateAction, Fill, OrderUpdate
 from quantrail.core.instruments import Instrument
 from quantrail.core.order_state import OrderEventKind
 from quantrail.core.orders import Order, OrderIntent
@@ -69,6 +69,7 @@ class BacktestEngine:
         risk: RiskEngine,
         audit: AuditRecorder,
         sigma: npt.NDArray[np.float64],
+        actions: Sequence[CorporateAction] = (),
     ) -> None:
         self.stream = stream
         self.strategy = strategy
@@ -83,6 +84,9 @@ class BacktestEngine:
         self.fills: list[FillRecord] = []
         self.denials = 0
         self._event_index = 0
+        self.adjustments: list[tuple[int, int, float, float]] = []  # event, symbol, shares, cash
+        self.applied_actions: list[CorporateAction] = []  # parallel to adjustments
+        self._actions = self._schedule(actions)
         strategy.bind(self)
 
     # -- TradingContext --------------------------------------------------------------------
@@ -245,6 +249,8 @@ class BacktestEngine:
         last_prices = self._portfolio.last_prices
         last_times = self._portfolio.last_price_times
         on_bar = self.strategy.on_bar
+        actions = self._actions
+        next_action = actions[-1][0] if actions else -1
         for i in range(len(ts_)):
             symbol = symbols[i]
             ts = ts_[i]
@@ -256,6 +262,9 @@ class BacktestEngine:
                 symbol, ts, ts_open[i], open_[i], high[i], low[i], close[i], volume[i],
                 bid[i], ask[i], session[i],
             )  # fmt: skip
+            if offset + i == next_action:
+                # Splits and dividends take effect before anything trades on the ex-date.
+                next_action = self._apply_due_actions(offset + i)
             if venue_orders.get(symbol):
                 venue.on_bar(bar, sigma[i])
             if quotes:
@@ -266,6 +275,52 @@ class BacktestEngine:
                 raise
             except Exception as exc:
                 raise self._strategy_error("on_bar", exc) from exc
+
+    # -- corporate actions -------------------------------------------------------------------
+    def _schedule(self, actions: Sequence[CorporateAction]) -> list[tuple[int, CorporateAction]]:
+        """Map each action to the first event of its symbol at or after its ex-date and its
+        availability; returned in reverse event order so the next one is ``[-1]``."""
+        s = self.stream
+        scheduled = []
+        for action in actions:
+            if action.symbol not in self._symbol_position:
+                continue
+            due = max(action.ex_ns, action.available_at_ns)
+            rows = np.flatnonzero(
+                (s.symbol_index == self._symbol_position[action.symbol]) & (s.ts_open >= due)
+            )
+            if len(rows):
+                scheduled.append((int(rows[0]), action))
+        scheduled.sort(key=lambda item: item[0], reverse=True)
+        return scheduled
+
+    def _apply_due_actions(self, row: int) -> int:
+        while self._actions and self._actions[-1][0] == row:
+            self._apply_action(self._actions.pop()[1], row)
+        return self._actions[-1][0] if self._actions else -1
+
+    def _apply_action(self, action: CorporateAction, row: int) -> None:
+        portfolio = self._portfolio
+        symbol = action.symbol
+        before = portfolio.position(symbol)
+        ts = self.clock.ts
+        shares = cash = 0.0
+        if action.kind == "split":
+            shares = portfolio.apply_split(symbol, action.value)
+            # Orders priced before the split are wrong after it: cancel them, as many brokers
+            # do, and let the strategy decide again on post-split prices.
+            for order in self.oms.working_orders(symbol):
+                self.venue.cancel_now(order, f"corporate action: {action.value:g}-for-1 split")
+        else:
+            cash = portfolio.apply_dividend(symbol, action.value)
+        self.adjustments.append((row, self._symbol_position[symbol], shares, cash))
+        self.applied_actions.append(action)
+        self.audit.add(
+            "corporate_actions",
+            (ts, symbol, action.kind, action.value, action.ex_ns, before,
+             portfolio.position(symbol), cash),
+        )  # fmt: skip
+        self._callback(self.strategy.on_corporate_action, action)
 
     # -- helpers ---------------------------------------------------------------------------
     def _known(self, client_order_id: str) -> Order:

@@ -14,7 +14,7 @@ from quantrail.analytics import compute_metrics, periods_per_year, round_trips
 from quantrail.core.errors import InvariantViolation
 from quantrail.core.time import NANOS_PER_DAY
 from quantrail.engine.backtest import BacktestEngine
-from quantrail.engine.ledger import Ledger, build_ledger
+from quantrail.engine.ledger import Adjustments, Ledger, build_ledger
 
 __all__ = ["BacktestResult", "collect_result"]
 
@@ -172,6 +172,24 @@ def observed_periods_per_year(
     return sessions_per_year * float(np.median(per_session))
 
 
+def _adjustments_frame(engine: BacktestEngine) -> pd.DataFrame:
+    """Splits and dividends as ``round_trips`` wants them, stamped at their bar's open."""
+    stream = engine.stream
+    rows = []
+    for (event, symbol_index, _shares, cash), action in zip(
+        engine.adjustments, engine.applied_actions, strict=True
+    ):
+        rows.append(
+            {
+                "ts": pd.Timestamp(int(stream.ts_open[event]), unit="ns", tz="UTC"),
+                "symbol": stream.symbols[symbol_index],
+                "kind": action.kind,
+                "value": action.value if action.kind == "split" else cash,
+            }
+        )
+    return pd.DataFrame(rows, columns=["ts", "symbol", "kind", "value"])
+
+
 def collect_result(
     engine: BacktestEngine,
     *,
@@ -191,6 +209,12 @@ def collect_result(
         fill_signed_quantity=np.array([f.fill.signed_quantity for f in fills], dtype=np.float64),
         fill_price=np.array([f.fill.price for f in fills], dtype=np.float64),
         fill_commission=np.array([f.fill.commission for f in fills], dtype=np.float64),
+        adjustments=Adjustments(
+            event=np.array([a[0] for a in engine.adjustments], dtype=np.int64),
+            symbol=np.array([a[1] for a in engine.adjustments], dtype=np.int64),
+            quantity=np.array([a[2] for a in engine.adjustments], dtype=np.float64),
+            cash=np.array([a[3] for a in engine.adjustments], dtype=np.float64),
+        ),
     )
     final_equity = engine.portfolio.equity()
     if len(ledger.equity) and not np.isclose(ledger.equity[-1], final_equity, rtol=1e-9, atol=1e-6):
@@ -205,7 +229,9 @@ def collect_result(
     exposure = float((ledger.gross_exposure[last_of_ts] > 0).mean()) if len(index) else 0.0
     fills_df = fills_frame(engine)
     last_prices = dict(engine.portfolio.last_prices)
-    trades = round_trips(fills_df, last_prices, index[-1] if len(index) else None)
+    trades = round_trips(
+        fills_df, last_prices, index[-1] if len(index) else None, _adjustments_frame(engine)
+    )
     metrics = _metrics(
         equity,
         periods_per_year=observed_periods_per_year(

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from quantrail.core.errors import ConfigError
+from quantrail.core.events import CorporateAction
 from quantrail.data import merge_frames
 from quantrail.engine.backtest import BacktestEngine
 from quantrail.engine.config import RunConfig
@@ -54,6 +55,7 @@ def run_backtest(
     out_dir: Path | None = None,
     config_text: str | None = None,
     progress: ProgressHooks | None = None,
+    actions: Sequence[CorporateAction] = (),
 ) -> BacktestResult:
     """Load and validate data, run the strategy event by event, and collect the results.
 
@@ -78,6 +80,7 @@ def run_backtest(
         risk=RiskEngine(config.risk),
         audit=audit,
         sigma=sigma,
+        actions=actions,
     )
     if progress is not None:
         progress.start(len(stream.ts))

@@ -100,6 +100,10 @@ class FillSimulator:
             due = ts + self.latency_ns
             self._pending_replace[order.client_order_id] = (due, quantity, limit_price, stop_price)
 
+    def cancel_now(self, order: Order, reason: str) -> None:
+        """Cancel at once, venue-initiated (a corporate action), whatever the latency."""
+        self._finish(order, OrderEventKind.CANCEL, self._clock.now_ns(), reason)
+
     # -- market data ---------------------------------------------------------------------
     def observe_quote(self, symbol: str, bid: float, ask: float) -> None:
         """Remember the spread of the last quote; later marketable fills pay half of it."""

@@ -62,6 +62,7 @@ class Portfolio:
         self.starting_cash = starting_cash
         self._cash = starting_cash
         self.fees = 0.0
+        self.dividends = 0.0
         self.realized_pnl = 0.0
         self.turnover = 0.0
         self._positions: dict[str, Position] = {}
@@ -88,6 +89,26 @@ class Portfolio:
         self._cash -= signed * fill.price + fill.commission
         self.fees += fill.commission
         self.turnover += notional
+
+    def apply_split(self, symbol: str, ratio: float) -> float:
+        """Multiply the position by ``ratio`` and divide its average price; return the change.
+
+        Cash does not move: a split changes the number of shares, not their value.
+        """
+        position = self._positions.get(symbol)
+        if position is None or position.quantity == 0:
+            return 0.0
+        before = position.quantity
+        position.quantity = before * ratio
+        position.average_price /= ratio
+        return position.quantity - before
+
+    def apply_dividend(self, symbol: str, per_share: float) -> float:
+        """Credit (long) or debit (short) ``per_share`` x position in cash; return the amount."""
+        amount = self.position(symbol) * per_share
+        self._cash += amount
+        self.dividends += amount
+        return amount
 
     def position(self, symbol: str) -> float:
         position = self._positions.get(symbol)

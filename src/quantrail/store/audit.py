@@ -26,6 +26,10 @@ _INSERTS = {
     "fills": "INSERT INTO fills VALUES (" + ",".join("?" * 16) + ")",
     "risk_events": ("INSERT INTO risk_events (ts, client_order_id, rule, reason) VALUES (?,?,?,?)"),
     "trades": "INSERT INTO trades VALUES (" + ",".join("?" * 14) + ")",
+    "corporate_actions": (
+        "INSERT INTO corporate_actions (ts, symbol, kind, value, ex_ts, position_before,"
+        " position_after, cash_flow) VALUES (?,?,?,?,?,?,?,?)"
+    ),
 }
 
 

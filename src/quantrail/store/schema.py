@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,6 +75,17 @@ CREATE TABLE IF NOT EXISTS trades (
     exit_reason TEXT NOT NULL,
     entry_order_ids TEXT NOT NULL,
     exit_order_ids TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS corporate_actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value REAL NOT NULL,
+    ex_ts INTEGER NOT NULL,
+    position_before REAL NOT NULL,
+    position_after REAL NOT NULL,
+    cash_flow REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS fills_by_order ON fills (client_order_id);
 CREATE INDEX IF NOT EXISTS events_by_order ON order_events (client_order_id);

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from quantrail.core.bar import Bar
 from quantrail.core.enums import OrderType, Side, TimeInForce
 from quantrail.core.errors import InvariantViolation
-from quantrail.core.events import Fill, OrderUpdate
+from quantrail.core.events import CorporateAction, Fill, OrderUpdate
 from quantrail.core.orders import Order, OrderIntent
 from quantrail.indicators.base import Indicator
 from quantrail.strategy.context import TradingContext
@@ -73,6 +73,17 @@ class Strategy:
 
     def on_order_update(self, update: OrderUpdate) -> None:
         """Called when an order is accepted, canceled, expired, rejected or denied by risk."""
+
+    def on_corporate_action(self, action: CorporateAction) -> None:
+        """Called on an ex-date, after positions and working orders were adjusted.
+
+        The default restarts this symbol's indicators after a split: their history is in
+        pre-split prices, which are not comparable with the prices that follow. Override to
+        rescale instead. Dividends change nothing here (prices are as traded).
+        """
+        if action.kind == "split":
+            for indicator in self._indicators.get(action.symbol, {}).values():
+                indicator.reset()
 
     def on_stop(self) -> None:
         """Called once after the last event."""
