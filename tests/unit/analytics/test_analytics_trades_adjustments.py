@@ -36,10 +36,12 @@ def test_split_rescales_the_open_trade_and_dividends_join_its_pnl() -> None:
     assert trade["exit_reason"] == "B"
 
 
-def test_without_the_split_the_same_fills_would_be_a_partial_exit_and_open_remainder() -> None:
+def test_an_open_trade_across_a_split_is_marked_in_post_split_shares() -> None:
     fills = pd.DataFrame([_fill("2020-01-02", "buy", 100, 700.0, "A")])
-    trades = round_trips(fills, {"X": 100.0}, pd.Timestamp("2020-03-02", tz="UTC"),
-                         pd.DataFrame({"ts": [pd.Timestamp("2020-02-01", tz="UTC")],
-                                       "symbol": ["X"], "kind": ["split"], "value": [7.0]}))  # fmt: skip
+    split = pd.DataFrame(
+        {"ts": [pd.Timestamp("2020-02-01", tz="UTC")], "symbol": ["X"], "kind": ["split"],
+         "value": [7.0]}
+    )  # fmt: skip
+    trades = round_trips(fills, {"X": 100.0}, pd.Timestamp("2020-03-02", tz="UTC"), split)
     assert trades.iloc[0]["quantity"] == 700
     assert trades.iloc[0]["pnl"] == pytest.approx(0.0 - 1.0)  # marked at 100 = entry, one fee
