@@ -37,6 +37,7 @@ lint: $(DEV_STAMP)  #-- ruff format check, ruff lint, mypy, import-linter layer 
 
 bench: $(DEV_STAMP)  #-- event-engine throughput on 1,000,000 synthetic minute bars
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_import.py
 
 clean:  #-- remove the virtual environment and run outputs
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,8 @@ from rich.console import Console
 from quantrail.cli.audit_cmd import print_trade_story
 from quantrail.cli.backtest_cmd import backtest_command
 from quantrail.cli.data_cmd import validate_command
+from quantrail.cli.data_quality_cmd import quality_command
+from quantrail.cli.data_store_cmd import DEFAULT_STORE_URL, import_command, list_command
 from quantrail.config import run_config_schema
 from quantrail.core.errors import QuantrailError
 from quantrail.strategy import BUILTIN_STRATEGIES, resolve_strategy
@@ -58,6 +60,54 @@ def data_validate(
 ) -> None:
     """Print a data-quality report; exit 3 when a fatal problem is found."""
     validate_command(file, frequency, timestamps, timezone, asset_class, as_json)
+
+
+@data_app.command("import")
+def data_import(
+    files: Annotated[list[Path], typer.Argument(help="CSV or Parquet bar files of one symbol.")],
+    symbol: Annotated[str, typer.Option(help="Symbol the bars belong to.")],
+    frequency: Annotated[str, typer.Option(help="Bar spacing: 1d, 1h, 1min ...")],
+    timestamps: Annotated[str, typer.Option(help="bar_start or bar_end")] = "bar_start",
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone of naive timestamps, e.g. America/New_York")
+    ] = None,
+    asset_class: Annotated[str, typer.Option(help="equity, crypto or fx")] = "equity",
+    store: Annotated[
+        str, typer.Option(help="Bar store URL: duckdb:///file.duckdb or postgresql://...")
+    ] = DEFAULT_STORE_URL,
+) -> None:
+    """Validate bar files and write them to a bar store; re-importing the same bars is a no-op."""
+    import_command(files, symbol, frequency, timestamps, timezone, asset_class, store)
+
+
+@data_app.command("list")
+def data_list(
+    store: Annotated[
+        str, typer.Option(help="Bar store URL: duckdb:///file.duckdb or postgresql://...")
+    ] = DEFAULT_STORE_URL,
+) -> None:
+    """List the series in a bar store: symbol, frequency, first and last bar start, rows."""
+    list_command(store)
+
+
+@data_app.command("quality")
+def data_quality(
+    files: Annotated[list[Path], typer.Argument(help="CSV or Parquet bar files.")],
+    frequency: Annotated[str, typer.Option(help="Bar spacing: 1d, 1h, 1min ...")] = "1d",
+    timestamps: Annotated[str, typer.Option(help="bar_start or bar_end")] = "bar_start",
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone of naive timestamps, e.g. America/New_York")
+    ] = None,
+    asset_class: Annotated[str, typer.Option(help="equity, crypto or fx")] = "equity",
+    calendar: Annotated[
+        str | None, typer.Option(help="Trading calendar (XNYS, 24/7 ...); default by asset class")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for quality.json/html.")] = Path(
+        "runs/quality"
+    ),
+) -> None:
+    """Per-symbol data-quality report against the trading calendar (JSON and HTML)."""
+    quality_command(files, frequency, timestamps, timezone, asset_class, calendar, out)
 
 
 @app.command("audit")

@@ -60,10 +60,10 @@ def load_bars(cfg: DataConfig, base_dir: Path | None = None) -> BarFrame:
         and ``cfg.timezone`` is unset; a local time is ambiguous or nonexistent.
     """
     if cfg.path is None:
-        raise DataError(
-            f"{cfg.symbol}: reading bars from a store ({cfg.store}) is not available yet",
-            source=str(cfg.store),
-        )
+        # DataConfig allows exactly one of path and store, so this is a store URL.
+        from quantrail.data.store import read_configured
+
+        return read_configured(cfg, base_dir)
     source = str(cfg.path)
     table, rows = read_table(_resolve(cfg.path, base_dir), cfg.format_of(cfg.path), source)
     columns = map_columns(table, BAR_COLUMNS, ("bid", "ask"), source)

@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from quantrail.core.events import CorporateAction
 from quantrail.core.instruments import Instrument
 from quantrail.data import (
     BarFrame,
     DataConfig,
     MergedStream,
-    QualityReport,
+    apply_steps,
+    get_calendar,
+    load_actions,
     load_bars,
+    steps_for_config,
     validate_bars,
 )
 
-__all__ = ["instruments_for", "load_validated", "trailing_sigma"]
+__all__ = ["corporate_actions_for", "instruments_for", "load_validated", "trailing_sigma"]
 
 
 def load_validated(
     configs: list[DataConfig], base_dir: Path | None
-) -> tuple[list[BarFrame], list[QualityReport]]:
-    """Load every configured file and stop at the first fatal data problem (file, row, rule).
+) -> tuple[list[BarFrame], list[dict[str, Any]]]:
+    """Load every configured file, stop at the first fatal data problem (file, row, rule), then
+    apply the configured cleaning steps (e.g. ``extended_hours: drop``), each logged.
 
-    Returns the frames and their quality reports, whose warnings the caller must show.
+    Returns the frames and, per file, its quality report with the cleaning log under
+    ``"cleaning"``; the caller shows the warnings.
     """
     frames = []
     reports = []
@@ -34,9 +41,29 @@ def load_validated(
         frame = load_bars(cfg, base_dir=base_dir)
         report = validate_bars(frame)
         report.raise_if_fatal()
+        record = report.to_dict()
+        steps = steps_for_config(cfg)
+        if steps:
+            frame, logs = apply_steps(frame, steps, get_calendar(cfg.calendar_name))
+            record["cleaning"] = [log.to_dict() for log in logs]
         frames.append(frame)
-        reports.append(report)
+        reports.append(record)
     return frames, reports
+
+
+def corporate_actions_for(
+    configs: list[DataConfig], base_dir: Path | None
+) -> list[CorporateAction]:
+    """The splits and dividends of every data entry that names an ``actions_path``."""
+    actions: list[CorporateAction] = []
+    for cfg in configs:
+        if cfg.actions_path is None:
+            continue
+        path = cfg.actions_path
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        actions.extend(load_actions(path, cfg.symbol, timezone=cfg.timezone).events)
+    return actions
 
 
 def instruments_for(configs: list[DataConfig]) -> dict[str, Instrument]:

@@ -31,7 +31,8 @@ class BacktestResult:
     data_quality: list[dict[str, Any]]  # one validation report per data file (warnings only)
 
     def data_warnings(self, relative_to: Path | None = None) -> list[str]:
-        """One line per data-quality warning: file, rule, count and first line."""
+        """One line per data-quality warning (file, rule, count, first line) and per cleaning
+        step that removed rows."""
         lines = []
         for report in self.data_quality:
             source = Path(report["source"])
@@ -41,6 +42,11 @@ class BacktestResult:
                 first = issue["examples"][0].get("line") if issue["examples"] else None
                 where = f" (first at line {first})" if first is not None else ""
                 lines.append(f"{source}: {issue['rule']} x{issue['count']}{where}")
+            for log in report.get("cleaning", []):
+                lines.append(
+                    f"{source}: cleaning step {log['step']} removed {log['rows_removed']} of "
+                    f"{log['rows_before']} rows"
+                )
         return lines
 
 

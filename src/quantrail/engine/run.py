@@ -18,7 +18,12 @@ from quantrail.core.events import CorporateAction
 from quantrail.data import merge_frames
 from quantrail.engine.backtest import BacktestEngine
 from quantrail.engine.config import RunConfig
-from quantrail.engine.frames import instruments_for, load_validated, trailing_sigma
+from quantrail.engine.frames import (
+    corporate_actions_for,
+    instruments_for,
+    load_validated,
+    trailing_sigma,
+)
 from quantrail.engine.output import write_run_folder
 from quantrail.engine.results import BacktestResult, collect_result
 from quantrail.risk import RiskEngine
@@ -80,7 +85,7 @@ def run_backtest(
         risk=RiskEngine(config.risk),
         audit=audit,
         sigma=sigma,
-        actions=actions,
+        actions=[*actions, *corporate_actions_for(config.data, base_dir)],
     )
     if progress is not None:
         progress.start(len(stream.ts))
@@ -90,7 +95,7 @@ def run_backtest(
             engine,
             frequency_ns=min(f.frequency_ns for f in frames),
             asset_classes=[d.asset_class for d in config.data],
-            data_quality=[report.to_dict() for report in reports],
+            data_quality=reports,
         )
         if out_dir is not None:
             write_run_folder(out_dir, config, result, audit, config_text or canonical)

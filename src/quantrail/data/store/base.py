@@ -43,7 +43,7 @@ VALUE_COLUMNS = ("ts", "open", "high", "low", "close", "volume", "bid", "ask", "
 skipped, and the first file's name is kept.
 """
 
-_INT_COLUMNS = frozenset({"ts_open", "ts", "session"})
+_FLOAT_COLUMNS = ("open", "high", "low", "close", "volume", "bid", "ask")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +128,17 @@ class BarStore(Protocol):
         """Release the connection; the store cannot be used afterwards."""
         ...
 
+    def __enter__(self) -> Self:
+        """Use as ``with open_store(url) as store:``; closes on exit."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
 
 class StoreBase:
     """Context-manager support shared by the back-ends (``with open_store(url) as store``)."""
@@ -185,7 +196,12 @@ def check_unique_keys(frame: BarFrame) -> None:
 
 
 def conflict_error(
-    frame: BarFrame, count: int, ts_open: int, row: int, stored: dict[str, float], new: dict[str, float]
+    frame: BarFrame,
+    count: int,
+    ts_open: int,
+    row: int,
+    stored: dict[str, float],
+    new: dict[str, float],
 ) -> DataError:
     """The error for a write that would change stored bars (``count`` of them)."""
     changed = ", ".join(
@@ -228,15 +244,21 @@ def frame_from_columns(
     url: str, symbol: str, frequency_ns: int, columns: dict[str, np.ndarray]
 ) -> BarFrame:
     """Build the frame a read returns; ``row_numbers`` are 1-based record numbers."""
-    n = len(columns["ts"])
-    arrays = {
-        name: np.asarray(columns[name], dtype=np.int64 if name in _INT_COLUMNS else np.float64)
-        for name in ("ts_open", *VALUE_COLUMNS)
-    }
+    ints = {c: np.asarray(columns[c], dtype=np.int64) for c in ("ts", "ts_open", "session")}
+    floats = {c: np.asarray(columns[c], dtype=np.float64) for c in _FLOAT_COLUMNS}
     return BarFrame(
         symbol=symbol,
         frequency_ns=frequency_ns,
         source=f"{redact_url(url)}#{symbol}@{format_frequency(frequency_ns)}",
-        row_numbers=np.arange(1, n + 1, dtype=np.int64),
-        **arrays,
+        ts=ints["ts"],
+        ts_open=ints["ts_open"],
+        open=floats["open"],
+        high=floats["high"],
+        low=floats["low"],
+        close=floats["close"],
+        volume=floats["volume"],
+        bid=floats["bid"],
+        ask=floats["ask"],
+        session=ints["session"],
+        row_numbers=np.arange(1, len(ints["ts"]) + 1, dtype=np.int64),
     )

@@ -121,12 +121,12 @@ class DuckDBStore(StoreBase):
             self._con = duckdb.connect(self.path, read_only=read_only and not in_memory)
         except duckdb.Error as exc:
             raise DataError(f"cannot open the bar store: {exc}", source=url) from exc
-        self._has_table = bool(
-            self._con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [TABLE]
-            ).fetchone()
-            == (1,)
-        )
+        # Results are always fetched to the end: DuckDB refuses new work on a connection
+        # with a partly read result.
+        found = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [TABLE]
+        ).fetchall()
+        self._has_table = found == [(1,)]
         if not read_only and not self._has_table:
             self._con.execute(_DDL)
             self._has_table = True
@@ -150,18 +150,18 @@ class DuckDBStore(StoreBase):
         try:
             con.begin()
             try:
-                conflict = con.execute(_CONFLICTS, params).fetchone()
-                if conflict is not None:
+                conflicts = con.execute(_CONFLICTS, params).fetchall()
+                if conflicts:
+                    conflict = conflicts[0]
                     k = len(VALUE_COLUMNS)
                     stored = dict(zip(VALUE_COLUMNS, conflict[3 : 3 + k], strict=True))
                     new = dict(zip(VALUE_COLUMNS, conflict[3 + k :], strict=True))
                     raise conflict_error(
                         frame, int(conflict[2]), int(conflict[0]), int(conflict[1]), stored, new
                     )
-                con.execute(_INSERT, {**params, "source": frame.source})
                 # DuckDB reports the inserted row count as the statement's single result row.
-                result = con.fetchone()
-                inserted = int(result[0]) if result is not None else 0
+                counted = con.execute(_INSERT, {**params, "source": frame.source}).fetchall()
+                inserted = int(counted[0][0]) if counted else 0
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -185,8 +185,11 @@ class DuckDBStore(StoreBase):
             params["end"] = end_ns
         columns: dict[str, np.ndarray] = {}
         if self._has_table:
-            sql = f"SELECT {', '.join(_READ_COLUMNS)} FROM {TABLE} WHERE {where} ORDER BY ts, ts_open"
-            columns = self._con.execute(sql, params).fetchnumpy()
+            sql = (
+                f"SELECT {', '.join(_READ_COLUMNS)} FROM {TABLE} WHERE {where} ORDER BY ts, ts_open"
+            )
+            fetched = self._con.execute(sql, params).fetchnumpy()
+            columns = {name: np.asarray(values) for name, values in fetched.items()}
         if not columns or len(columns["ts"]) == 0:
             raise missing_series_error(self.url, symbol, frequency_ns, start_ns, end_ns)
         return frame_from_columns(self.url, symbol, frequency_ns, columns)

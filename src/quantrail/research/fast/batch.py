@@ -1,0 +1,228 @@
+"""Run a strategy's kernel over many parameter sets and turn its output into results.
+
+The kernel writes fills into a fixed-size buffer per parameter set; a set that needs more room
+is run again with exactly the room it reported (each built-in strategy has at most one working
+order, so fills never outnumber bars). Fills are then packed contiguously (``offsets``), and
+each set's fills, equity, trades and metrics are built on demand with the same functions the
+event engine's results use: ``analytics.round_trips`` and the engine's metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from quantrail.analytics import round_trips
+from quantrail.engine.results import _metrics as run_metrics
+from quantrail.research.fast import _nb
+from quantrail.research.fast.market import FastPathUnsupported, Market
+from quantrail.research.fast.plan import Plan
+from quantrail.strategy.base import StrategyParams
+
+__all__ = ["FastBatch", "FastResult", "run_plan"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+_MIN_CAPACITY = 256
+_RULES = ("next_open", "stop_gap_open", "stop_triggered")
+
+
+@dataclass(frozen=True)
+class FastResult:
+    """One parameter set's run, shaped like the event engine's ``BacktestResult``."""
+
+    params: StrategyParams
+    equity: pd.Series
+    fills: pd.DataFrame
+    trades: pd.DataFrame
+    metrics: dict[str, Any]
+    final_equity: float
+
+
+def _utc(ns: IntArray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(np.asarray(ns, dtype="int64"), unit="ns", utc=True))
+
+
+@dataclass(frozen=True, eq=False)
+class FastBatch:
+    """Fills, final accounts and equity curves of a batch of parameter sets.
+
+    Attributes
+    ----------
+    market : Market
+        The data and costs the batch ran on.
+    params : list of StrategyParams
+        The parameter sets, in order.
+    reasons : tuple of str
+        ``order_reason`` per fill code.
+    offsets : ndarray of int64
+        Fills of set ``i`` are rows ``offsets[i]:offsets[i + 1]`` of ``fills_f``/``fills_i``.
+    fills_f, fills_i : ndarray
+        Fill records, layout in ``research.fast._nb``.
+    status : ndarray of int64
+        0 when the set ran; 2 when an order's quantity is not on the lot grid (the event engine
+        would fill it in part), and the set's output must not be used.
+    account : ndarray of float64
+        Final account per set (layout in ``_nb``).
+    exposure : ndarray of int64
+        Bars that ended with a position, per set.
+    equity : ndarray of float64 or None
+        Equity per bar and set (as ``engine.ledger`` reports it), when requested.
+    """
+
+    market: Market
+    params: list[StrategyParams]
+    reasons: tuple[str, ...]
+    offsets: IntArray
+    fills_f: FloatArray
+    fills_i: IntArray
+    status: IntArray
+    account: FloatArray
+    exposure: IntArray
+    equity: FloatArray | None
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    def ok(self, i: int) -> bool:
+        """Whether set ``i`` ran exactly (False: rerun it on the event engine)."""
+        return int(self.status[i]) == _nb.STATUS_OK
+
+    def _check(self, i: int) -> None:
+        if not self.ok(i):
+            raise FastPathUnsupported(
+                f"an order of parameter set {i} is not a multiple of the lot size "
+                f"{self.market.cost[_nb.C_LOT]:g}; the event engine would fill it in part",
+                path="strategy.params.quantity",
+            )
+
+    def final_equity(self, i: int) -> float:
+        """``Portfolio.equity()`` after the last bar."""
+        self._check(i)
+        acct = self.account[i]
+        position = float(acct[_nb.A_POS])
+        cash = float(acct[_nb.A_CASH])
+        return cash + (0.0 + position * float(self.market.close[-1])) if position else cash + 0.0
+
+    def fills(self, i: int) -> pd.DataFrame:
+        """Set ``i``'s fills with the columns of ``BacktestResult.fills``."""
+        self._check(i)
+        m = self.market
+        rows = slice(int(self.offsets[i]), int(self.offsets[i + 1]))
+        f, g = self.fills_f[rows], self.fills_i[rows]
+        bar, seq, code = g[:, _nb.I_BAR], g[:, _nb.I_SEQ], g[:, _nb.I_CODE]
+        rule = code % 4
+        signed, price, ref = f[:, _nb.F_QTY], f[:, _nb.F_PRICE], f[:, _nb.F_REF]
+        qty = np.abs(signed)
+        half_spread = m.half_spread[bar]
+        # FillSimulator._fill's split of the cost between spread and slippage.
+        total = qty * np.abs(price - ref)
+        spread_cost = np.minimum(qty * ref * half_spread, total)
+        at_close = (rule == _nb.RULE_MARKET) & m.fill_at_close
+        names = np.array(_RULES)[rule]
+        names[at_close] = "next_close"
+        sid = m.strategy_id
+        return pd.DataFrame(
+            {
+                "fill_id": [f"F{k}" for k in range(1, len(bar) + 1)],
+                "client_order_id": [f"{sid}-{s}" for s in seq.tolist()],
+                "ts": _utc(np.where(at_close, m.ts[bar], m.ts_open[bar])),
+                "event_ts": _utc(m.ts[bar]),
+                "symbol": m.symbol,
+                "side": np.where(signed > 0, "buy", "sell"),
+                "quantity": qty,
+                "price": price,
+                "reference_price": ref,
+                "price_rule": names,
+                "liquidity": "taker",
+                "commission": f[:, _nb.F_COMM],
+                "spread_cost": spread_cost,
+                "slippage_cost": total - spread_cost,
+                "order_reason": [self.reasons[k] for k in (code // 4).tolist()],
+            }
+        )
+
+    def equity_curve(self, i: int) -> pd.Series:
+        """Equity per bar, UTC index, as ``BacktestResult.equity``."""
+        self._check(i)
+        if self.equity is None:
+            raise ValueError("this batch ran without equity curves (want_equity=False)")
+        return pd.Series(self.equity[i], index=_utc(self.market.ts), name="equity")
+
+    def result(self, i: int) -> FastResult:
+        """Fills, equity, round-trip trades and metrics of set ``i``."""
+        m = self.market
+        fills = self.fills(i)
+        equity = self.equity_curve(i)
+        trades = round_trips(fills, {m.symbol: float(m.close[-1])}, equity.index[-1])
+        metrics = run_metrics(
+            equity,
+            periods_per_year=m.periods_per_year,
+            trades=trades,
+            turnover_notional=float(self.account[i, _nb.A_TURNOVER]),
+            exposure=int(self.exposure[i]) / len(m),
+        )
+        return FastResult(self.params[i], equity, fills, trades, metrics, self.final_equity(i))
+
+
+def _execute(
+    plan: Plan, market: Market, idx: IntArray, capacity: int, want_equity: bool
+) -> tuple[FloatArray, IntArray, IntArray, IntArray, FloatArray, IntArray, FloatArray]:
+    k = len(idx)
+    fills_f = np.zeros((k, capacity, 4))
+    fills_i = np.zeros((k, capacity, 3), dtype=np.int64)
+    count = np.zeros(k, dtype=np.int64)
+    status = np.zeros(k, dtype=np.int64)
+    account = np.zeros((k, _nb.ACCOUNT_SIZE))
+    account[:, _nb.A_CASH] = market.cash
+    exposure = np.zeros(k, dtype=np.int64)
+    equity = np.zeros((k, len(market) if want_equity else 0))
+    per_combo = tuple(np.ascontiguousarray(a[idx]) for a in plan.per_combo)
+    plan.kernel(
+        *plan.shared, *per_combo, market.cost, fills_f, fills_i, count, status, account,
+        exposure, equity,
+    )  # fmt: skip
+    return fills_f, fills_i, count, status, account, exposure, equity
+
+
+def run_plan(
+    plan: Plan, market: Market, params: Sequence[StrategyParams], *, want_equity: bool = True
+) -> FastBatch:
+    """Run ``plan`` for every parameter set; sets that overflow their fill buffer run again."""
+    k = len(params)
+    n = len(market)
+    capacity = min(max(n, 1), max(_MIN_CAPACITY, n // 16))
+    idx = np.arange(k, dtype=np.int64)
+    fills_f, fills_i, count, status, account, exposure, equity = _execute(
+        plan, market, idx, capacity, want_equity
+    )
+    parts_f = [fills_f[c, : min(int(count[c]), capacity)] for c in range(k)]
+    parts_i = [fills_i[c, : min(int(count[c]), capacity)] for c in range(k)]
+    again = np.flatnonzero(status == _nb.STATUS_OVERFLOW)
+    if len(again):
+        more = _execute(plan, market, again, int(count[again].max()), want_equity)
+        for j, c in enumerate(again.tolist()):
+            parts_f[c] = more[0][j, : int(more[2][j])]
+            parts_i[c] = more[1][j, : int(more[2][j])]
+            status[c], account[c], exposure[c] = more[3][j], more[4][j], more[5][j]
+            if want_equity:
+                equity[c] = more[6][j]
+    offsets = np.zeros(k + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(p) for p in parts_f])
+    return FastBatch(
+        market=market,
+        params=list(params),
+        reasons=plan.reasons,
+        offsets=offsets,
+        fills_f=np.concatenate(parts_f) if k else np.zeros((0, 4)),
+        fills_i=np.concatenate(parts_i) if k else np.zeros((0, 3), dtype=np.int64),
+        status=status,
+        account=account,
+        exposure=exposure,
+        equity=equity if want_equity else None,
+    )
