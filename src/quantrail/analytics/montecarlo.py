@@ -143,7 +143,8 @@ def _drawdowns(
     start = np.full((paths.shape[0], 1), start_equity)
     equity = np.concatenate([start, start_equity + np.cumsum(paths, axis=1)], axis=1)
     peak = np.maximum.accumulate(equity, axis=1)  # >= start_equity > 0, so safe to divide
-    ruined = (equity <= 0.0).any(axis=1)
+    ruined: npt.NDArray[np.bool_] = np.asarray((equity <= 0.0).any(axis=1), dtype=np.bool_)
     fraction = np.maximum(equity / peak - 1.0, -1.0).min(axis=1)
-    money = (equity - peak).min(axis=1)
-    return np.where(ruined, -1.0, fraction), money, ruined
+    money: FloatArray = np.asarray((equity - peak).min(axis=1), dtype=np.float64)
+    drawdown: FloatArray = np.where(ruined, -1.0, fraction).astype(np.float64)
+    return drawdown, money, ruined

@@ -14,17 +14,18 @@ from quantrail.emulator import FaultPlan, MarketScript, VenueEmulator, infer_sym
 __all__ = ["emulator_command", "parse_data_files"]
 
 
-def parse_data_files(data_files: Sequence[str]) -> dict[str, str]:
-    """``["SPY=data/x.csv", "data/crypto_minute_BTCUSD_....csv"]`` -> ``{symbol: path}``.
+def parse_data_files(data_files: Sequence[str]) -> dict[str, list[str]]:
+    """``["SPY=data/x.csv", "data/crypto_minute_BTCUSD_....csv"]`` -> ``{symbol: [paths]}``.
 
-    Without ``SYMBOL=`` the symbol is read from the bundled file-name pattern.
+    Without ``SYMBOL=`` the symbol is read from the bundled file-name pattern. A symbol may
+    be given several files (bars and quotes).
 
     Raises
     ------
     ConfigError
         When no symbol can be inferred.
     """
-    files: dict[str, str] = {}
+    files: dict[str, list[str]] = {}
     for item in data_files:
         symbol, sep, path = item.partition("=")
         if not sep:
@@ -33,7 +34,7 @@ def parse_data_files(data_files: Sequence[str]) -> dict[str, str]:
                 symbol = infer_symbol(item)
             except ValueError as exc:
                 raise ConfigError(str(exc), path="--data") from exc
-        files[symbol] = path
+        files.setdefault(symbol, []).append(path)
     return files
 
 

@@ -66,6 +66,7 @@ async def log_requests(request: web.Request, handler: Handler) -> web.StreamResp
         return await handler(request)
     ctx = request.app[CONTEXT_KEY]
     ctx.stats.requests[request.path] += 1
+    status = 500  # what aiohttp answers when a handler raises something unexpected
     try:
         response = await handler(request)
     except web.HTTPException as exc:

@@ -28,6 +28,9 @@ from quantrail.emulator._wire import (
 from quantrail.emulator.connection import StreamConnection, StreamHub
 from quantrail.emulator.script import MarketScript
 
+# Seconds to wait for a client to answer our close frame: bounds emulator shutdown.
+_CLOSE_TIMEOUT = 1.0
+
 __all__ = ["alpaca_stream_handler"]
 
 _STOCK_CHANNELS = (
@@ -191,7 +194,7 @@ async def alpaca_stream_handler(
     request: web.Request, hub: StreamHub, script: MarketScript, crypto: bool
 ) -> web.WebSocketResponse:
     """Serve one Alpaca stream connection until the client leaves or a fault cuts it."""
-    ws = web.WebSocketResponse(autoping=True)
+    ws = web.WebSocketResponse(autoping=True, timeout=_CLOSE_TIMEOUT)
     await ws.prepare(request)
     use_msgpack = "msgpack" in request.headers.get("Content-Type", "")
     session = AlpacaSession(

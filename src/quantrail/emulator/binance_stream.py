@@ -25,6 +25,9 @@ from quantrail.emulator.binance_rest import binance_id, markets, parse_binance_i
 from quantrail.emulator.connection import StreamConnection, StreamHub
 from quantrail.emulator.script import MarketScript
 
+# Seconds to wait for a client to answer our close frame: bounds emulator shutdown.
+_CLOSE_TIMEOUT = 1.0
+
 __all__ = ["binance_stream_handler"]
 
 _MS = 1_000_000
@@ -200,7 +203,7 @@ async def binance_stream_handler(
     request: web.Request, hub: StreamHub, script: MarketScript
 ) -> web.WebSocketResponse:
     """Serve one Binance stream connection until the client leaves or a fault cuts it."""
-    ws = web.WebSocketResponse(autoping=True)
+    ws = web.WebSocketResponse(autoping=True, timeout=_CLOSE_TIMEOUT)
     await ws.prepare(request)
     session = BinanceSession(request, ws, hub.faults, hub.stats, _encode, script=script, hub=hub)
     hub.add(session)

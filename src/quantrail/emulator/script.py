@@ -10,7 +10,7 @@ so request handlers only slice with ``searchsorted``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -143,18 +143,22 @@ class MarketScript:
     @classmethod
     def from_files(
         cls,
-        files: Mapping[str, str | Path],
+        files: Mapping[str, str | Path | Sequence[str | Path]],
         *,
         replay_pace: float | None = None,
         replay_limit: int | None = None,
     ) -> MarketScript:
-        """Load ``{symbol: csv_or_parquet_path}``; each file's columns say if it holds bars,
-        trades or quotes."""
+        """Load ``{symbol: path or [paths]}`` (CSV or Parquet); each file's columns say if it
+        holds bars, trades or quotes, so one symbol can have a bar file and a quote file."""
         bars: dict[str, pd.DataFrame] = {}
         trades: dict[str, pd.DataFrame] = {}
         quotes: dict[str, pd.DataFrame] = {}
-        for symbol, raw_path in files.items():
-            path = Path(raw_path)
+        pairs = [
+            (symbol, Path(p))
+            for symbol, given in files.items()
+            for p in ([given] if isinstance(given, str | Path) else given)
+        ]
+        for symbol, path in pairs:
             if path.suffix in (".parquet", ".pq"):
                 frame = pd.read_parquet(path)
             else:

@@ -133,9 +133,7 @@ class VenueEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._requested_port)
         await site.start()
-        server = site._server  # aiohttp exposes the bound port only through the server
-        sockets = getattr(server, "sockets", None) or []
-        self._port = int(sockets[0].getsockname()[1])
+        self._port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         """Close every websocket and stop serving."""

@@ -2,7 +2,8 @@
 
 Position and exposure rules use the worst case: the position plus every working order on the
 same side plus this one. Legs of one OCO group can fill at most once between them, so a group
-counts with its largest leg, not their sum (a bracket's stop and take-profit are one exit).
+counts with its largest leg, not their sum (a bracket's stop and take-profit are one exit). The
+engine's own flattening orders are judged against the position alone.
 """
 
 from __future__ import annotations
@@ -85,9 +86,12 @@ def build_context(order: Order, view: RiskView, activity: Activity, day: int) ->
     """Gather what the rules need. Raises whatever the view raises (the caller fails closed)."""
     portfolio = view.portfolio
     symbol = order.symbol
+    # The engine's flattening orders are judged against the position alone: the orders they
+    # replace are being canceled (CANCEL_ALL comes first) and may still show as working.
+    flatten = order.intent.state.get(FLATTEN_KEY) is True
     same_side = [
         o
-        for o in view.working_orders(symbol)
+        for o in ([] if flatten else view.working_orders(symbol))
         if o.symbol == symbol
         and o.side == order.side
         # A modification is checked as a copy with the same id: do not count it twice.

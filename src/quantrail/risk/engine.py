@@ -151,9 +151,10 @@ class RiskEngine:
         A new ``bar.session`` starts a session: a pending limit change takes effect, the daily
         loss latch of the last session ends, and the session's starting equity is taken.
         """
-        self._now = max(self._now, bar.ts)
+        if bar.ts > self._now:
+            self._now = bar.ts
         monitors = self._monitors
-        if monitors.is_new_session(bar.session):
+        if monitors.session is None or bar.session > monitors.session:
             if self._pending is not None:
                 config, self._pending = self._pending, None
                 self._log_config("session", bar.ts, "applied at session start", config)
@@ -161,11 +162,12 @@ class RiskEngine:
             ended = self._book.end_session(bar.session, bar.ts)
             if ended is not None:
                 self._event(bar.ts, "daily_loss", "warn", "reduce-only of the last session ended")
-        monitors.roll_session(bar.session)
+            monitors.roll_session(bar.session)
         actions: list[RiskAction] = []
-        fired = monitors.kill_switch_fired(bar.ts) if self.mode is not RiskMode.HALTED else None
-        if fired is not None:
-            actions += self._latch(fired, "kill_switch", monitors.kill_actions())
+        if monitors.kill_switch is not None and self.mode is not RiskMode.HALTED:
+            fired = monitors.kill_switch_fired(bar.ts)
+            if fired is not None:
+                actions += self._latch(fired, "kill_switch", monitors.kill_actions())
         return actions + self._observe(view, bar.ts, bar.symbol)
 
     def on_fill(self, fill: Fill, view: RiskView) -> list[RiskAction]:

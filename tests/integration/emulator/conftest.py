@@ -19,7 +19,7 @@ BTC_QUOTES = DATA / "quote_minute_BTCUSD_2018-04-04_2018-04-05.csv"
 with warnings.catch_warnings():
     # alpaca-py imports websockets.legacy (deprecated upstream); import it once, quietly.
     warnings.filterwarnings("ignore", "websockets.legacy", DeprecationWarning)
-    import alpaca.data.historical  # noqa: F401
+    import alpaca.data.historical
     import alpaca.data.live  # noqa: F401
 
 

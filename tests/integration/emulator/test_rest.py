@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import ccxt
 import pandas as pd
@@ -56,8 +56,8 @@ def test_alpaca_crypto_bars_multi_symbol_and_trades_page_without_gaps(
     request = CryptoBarsRequest(
         symbol_or_symbols=["ETH/USD", "BTC/USD"],
         timeframe=TimeFrame.Minute,
-        start=datetime(2018, 4, 4, 12),
-        end=datetime(2018, 4, 4, 18),
+        start=datetime(2018, 4, 4, 12, tzinfo=UTC),
+        end=datetime(2018, 4, 4, 18, tzinfo=UTC),
     )
     data = client.get_crypto_bars(request).data
     for symbol, path in (("BTC/USD", BTC_MINUTE), ("ETH/USD", ETH_MINUTE)):
@@ -73,7 +73,7 @@ def test_alpaca_crypto_bars_multi_symbol_and_trades_page_without_gaps(
     )
     btc = read_source(BTC_MINUTE)
     trades = client.get_crypto_trades(
-        CryptoTradesRequest(symbol_or_symbols="BTC/USD", start=datetime(2018, 4, 4, 12))
+        CryptoTradesRequest(symbol_or_symbols="BTC/USD", start=datetime(2018, 4, 4, 12, tzinfo=UTC))
     ).data["BTC/USD"]
     client._session.close()
     assert [t.price for t in trades] == btc[btc.timestamp >= "2018-04-04 12:00Z"].close.tolist()

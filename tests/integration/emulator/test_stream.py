@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 import aiohttp
@@ -82,51 +82,51 @@ def test_alpaca_stock_stream_receives_pushed_trades_quotes_and_bars() -> None:
 
 
 def test_alpaca_crypto_stream_replays_the_script() -> None:
-    script = MarketScript.from_files(
-        {"BTC/USD": BTC_MINUTE}, replay_pace=0.0, replay_limit=5
-    )
-    quotes = MarketScript.from_files({"BTC/USD": BTC_QUOTES}).quotes("BTC/USD")
+    files = {"BTC/USD": [BTC_MINUTE, BTC_QUOTES]}
+    script = MarketScript.from_files(files, replay_pace=0.0, replay_limit=5)
 
     async def main() -> None:
         async with VenueEmulator(script) as emu:
             url = emu.alpaca_crypto_stream_url
             client = AlpacaClient(CryptoDataStream("k", "s", url_override=url))
             client.stream.subscribe_trades(client.handler, "BTC/USD")
+            client.stream.subscribe_quotes(client.handler, "BTC/USD")
             client.start()
-            got = await client.wait_for(5)
+            got = await client.wait_for(10)
             await client.stop()
-        closes = script.bars("BTC/USD")["close"].tolist()[:5]
-        assert [t.price for t in got] == closes
-        assert len(quotes) > 0
+        trades = [t.price for t in got if hasattr(t, "price")]
+        bids = [q.bid_price for q in got if hasattr(q, "bid_price")]
+        assert trades == script.bars("BTC/USD")["close"].tolist()[:5]
+        assert bids == script.quotes("BTC/USD")["bid_price"].tolist()[:5]
 
     run(main())
 
 
-async def json_client(
-    emu: VenueEmulator, n_push: int, act: Callable[[], Awaitable[object]] | None = None
-) -> list[tuple[float, float]]:
+async def json_client(emu: VenueEmulator, n_push: int) -> list[tuple[float, float]]:
     """A plain JSON websocket client: subscribe to SPY trades, push, read (price, seconds)."""
     out: list[tuple[float, float]] = []
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(emu.alpaca_stream_url) as ws:
-            assert await ws.receive_json() == [{"T": "success", "msg": "connected"}]
-            await ws.send_json({"action": "auth", "key": "k", "secret": "s"})
-            assert (await ws.receive_json())[0]["msg"] == "authenticated"
-            await ws.send_json({"action": "subscribe", "trades": ["SPY"]})
-            assert (await ws.receive_json())[0]["trades"] == ["SPY"]
-            for i in range(n_push):
-                await emu.push_trade("SPY", 100 + i, 1, ts_ns=TS)
-            start = time.monotonic()
-            while True:
-                try:
-                    msg = await ws.receive(timeout=0.5)
-                except TimeoutError:
-                    break
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    break
-                for m in json.loads(msg.data):
-                    assert m["t"] == "2023-11-14T22:13:20.123456789Z"
-                    out.append((m["p"], time.monotonic() - start))
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(emu.alpaca_stream_url) as ws,
+    ):
+        assert await ws.receive_json() == [{"T": "success", "msg": "connected"}]
+        await ws.send_json({"action": "auth", "key": "k", "secret": "s"})
+        assert (await ws.receive_json())[0]["msg"] == "authenticated"
+        await ws.send_json({"action": "subscribe", "trades": ["SPY"]})
+        assert (await ws.receive_json())[0]["trades"] == ["SPY"]
+        for i in range(n_push):
+            await emu.push_trade("SPY", 100 + i, 1, ts_ns=TS)
+        start = time.monotonic()
+        while True:
+            try:
+                msg = await ws.receive(timeout=0.5)
+            except TimeoutError:
+                break
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                break
+            for m in json.loads(msg.data):
+                assert m["t"] == "2023-11-14T22:13:20.123456789Z"
+                out.append((m["p"], time.monotonic() - start))
     return out
 
 
@@ -158,7 +158,8 @@ def test_stall_keeps_the_socket_open_but_silent() -> None:
             assert time.monotonic() - started < 0.3
             await client.wait_for(4)
             assert time.monotonic() - started >= 0.4
-            assert emu.stats.stalls == 1 and emu.stats.drops == 0
+            assert emu.stats.stalls == 1
+            assert emu.stats.drops == 0
             await client.stop()
         assert [t.price for t in client.got] == [100, 101, 102, 103]
 
@@ -228,5 +229,48 @@ def test_a_drop_fails_ccxt_pro_watch_with_a_network_error(script: MarketScript) 
             finally:
                 await exchange.close()
             assert (emu.stats.drops, emu.stats.connections) == (1, 2)
+
+    run(main())
+
+
+def test_wrong_keys_and_rejected_symbols_get_error_frames() -> None:
+    plan = FaultPlan(reject_symbols=frozenset({"BAD"}))
+
+    async def main() -> None:
+        async with (
+            VenueEmulator(faults=plan, api_key="right", api_secret="pw") as emu,
+            aiohttp.ClientSession() as session,
+            session.ws_connect(emu.alpaca_stream_url) as ws,
+        ):
+            await ws.receive_json()
+            await ws.send_json({"action": "subscribe", "trades": ["SPY"]})
+            assert (await ws.receive_json())[0]["code"] == 401
+            await ws.send_json({"action": "auth", "key": "wrong", "secret": "pw"})
+            assert (await ws.receive_json())[0] == {"T": "error", "code": 402, "msg": "auth failed"}
+            await ws.send_json({"action": "auth", "key": "right", "secret": "pw"})
+            assert (await ws.receive_json())[0]["msg"] == "authenticated"
+            await ws.send_json({"action": "subscribe", "trades": ["BAD", "SPY"]})
+            assert (await ws.receive_json())[0]["msg"] == "invalid symbol: BAD"
+            assert (await ws.receive_json())[0]["trades"] == ["SPY"]
+            assert emu.stats.rejected == 1
+
+    run(main())
+
+
+def test_drop_repeat_cuts_every_connection(script: MarketScript) -> None:
+    async def main() -> None:
+        async with VenueEmulator(script, FaultPlan(drop_after=1, drop_repeat=True)) as emu:
+            exchange = ccxtpro.binance(emu.ccxt_config())
+            try:
+                for price in (1.0, 2.0):
+                    watching = asyncio.create_task(exchange.watch_trades("BTC/USD"))
+                    await emu.wait_for_subscribers("BTC/USD")
+                    await emu.push_trade("BTC/USD", price, 1)
+                    assert (await watching)[-1]["price"] == price
+                    with pytest.raises(ccxtpro.NetworkError):
+                        await exchange.watch_trades("BTC/USD")
+            finally:
+                await exchange.close()
+            assert emu.stats.drops == 2
 
     run(main())

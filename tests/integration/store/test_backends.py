@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import psycopg
@@ -121,3 +122,39 @@ def test_a_read_only_store_creates_nothing(postgres_server: str, postgres_schema
             "SELECT count(*) FROM pg_namespace WHERE nspname = %s", [postgres_schema]
         ).fetchall()
     assert found == [(0,)]
+
+
+def test_a_concurrent_import_of_the_same_keys_fails_loudly(
+    postgres_server: str, postgres_schema: str, spy_frame: BarFrame
+) -> None:
+    url = _pg_url(postgres_server, postgres_schema)
+    open_store(url).close()  # creates the table
+    outcome: list[BaseException | object] = []
+
+    def import_spy() -> None:
+        try:
+            with open_store(url) as store:
+                outcome.append(store.write(spy_frame))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    with psycopg.connect(postgres_server) as other:
+        # Another writer holds bar 0 with a different close, uncommitted: our write passes its
+        # conflict check, then waits on the key, and must not skip that bar once it commits.
+        other.execute(
+            sql.SQL(
+                "INSERT INTO {} VALUES ('SPY', %s, %s, %s, 1, 1, 1, 1, 1, 'NaN', 'NaN', 0, 'x')"
+            ).format(sql.Identifier(postgres_schema, "bars")),
+            [NANOS_PER_DAY, int(spy_frame.ts_open[0]), int(spy_frame.ts[0])],
+        )
+        worker = threading.Thread(target=import_spy)
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive()  # blocked on the uncommitted key
+        other.commit()
+        worker.join(timeout=30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], DataError)
+    assert "another import wrote some of these bars" in str(outcome[0])
+    with open_store(url, read_only=True) as store:
+        assert store.list()[0].rows == 1

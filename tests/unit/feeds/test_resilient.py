@@ -247,3 +247,25 @@ def test_close_before_run_and_context_manager() -> None:
             await feed.run()
 
     asyncio.run(main())
+
+
+def test_a_refused_backfill_leaves_the_gap_and_keeps_streaming() -> None:
+    async def body(
+        vt: VirtualTime,
+        transport: ScriptedTransport,
+        feed: ResilientFeed,
+        collector: Collector,
+        history: History,
+    ) -> None:
+        transport.push(trade("A", 1, tid=1))
+        await vt.advance(0)
+        transport.drop()
+        await vt.advance(5)
+        history.failures = [VenueRejected("invalid symbol")]
+        transport.push(trade("A", 9, tid=9))
+        await vt.advance(0)
+        assert len(history.calls) == 1  # refused: not retried
+        assert feed.counters.backfill_failures == 1
+        assert [t.trade_id for t in collector.trades()] == ["1", "9"]
+
+    scenario(body)

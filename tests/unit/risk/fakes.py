@@ -25,10 +25,14 @@ def order(
 ) -> Order:
     """A fresh order with a unique id (``intent`` as OrderIntent keyword arguments)."""
     seq = next(_seq)
-    return Order(f"{strategy}-{seq}", seq, OrderIntent(symbol, side, quantity, **intent), strategy, 0)
+    return Order(
+        f"{strategy}-{seq}", seq, OrderIntent(symbol, side, quantity, **intent), strategy, 0
+    )
 
 
-def book(cash: float = 100_000.0, prices: dict[str, float] | None = None, **positions: float) -> Portfolio:
+def book(
+    cash: float = 100_000.0, prices: dict[str, float] | None = None, **positions: float
+) -> Portfolio:
     """A portfolio holding ``positions`` bought at their price, priced at ``prices`` (100)."""
     prices = dict(prices or {})
     portfolio = Portfolio(cash)
@@ -48,7 +52,9 @@ def book(cash: float = 100_000.0, prices: dict[str, float] | None = None, **posi
 
 def bar(symbol: str = "X", ts: int = 0, close: float = 100.0, session: int = 1, **kw: float) -> Bar:
     volume = kw.pop("volume", 1e6)
-    return Bar(symbol, ts, ts - 60 * SECOND, close, close, close, close, volume, session=session, **kw)
+    return Bar(
+        symbol, ts, ts - 60 * SECOND, close, close, close, close, volume, session=session, **kw
+    )
 
 
 class FakeView:

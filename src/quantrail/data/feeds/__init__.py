@@ -30,7 +30,8 @@ from quantrail.data.feeds.events import (
 from quantrail.data.feeds.parsers import PARSERS, Parser, parse_alpaca, parse_ccxt
 from quantrail.data.feeds.pipeline import FeedPipeline
 from quantrail.data.feeds.recorder import RecordEntry, Recorder, read_recording
-from quantrail.data.feeds.replay import ReplayFeed, ReplayTransport
+from quantrail.data.feeds.replay import ReplayFeed
+from quantrail.data.feeds.replay_transport import ReplayTransport
 from quantrail.data.feeds.resilient import RETRYABLE, ResilientFeed
 from quantrail.data.feeds.sequencer import TradeSequencer, trade_key
 from quantrail.data.feeds.settings import FeedSettings

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Coroutine, Sequence
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
 
+from quantrail.core.errors import RateLimited, VenueUnavailable
+from quantrail.data.feeds.backoff import Backoff, BackoffPolicy
 from quantrail.data.feeds.events import FeedEvent, SleepFn
 
-__all__ = ["End", "EventStream", "race", "sleep_unless"]
+__all__ = ["RETRYABLE", "End", "EventStream", "race", "retrying", "sleep_unless"]
+
+log = logging.getLogger("quantrail.data.feeds")
+T = TypeVar("T")
+
+RETRYABLE = (VenueUnavailable, ConnectionError, OSError, TimeoutError)
+"""Errors that mean "this connection or request failed, try again"; others stop the feed."""
 
 
 class End:
@@ -66,3 +75,28 @@ async def sleep_unless(stop: asyncio.Event, sleep: SleepFn, delay: float) -> Non
     if delay <= 0 or stop.is_set():
         return
     await race([_wrap(sleep(delay)), stop.wait()])
+
+
+async def retrying(
+    call: Callable[[], Awaitable[T]],
+    *,
+    attempts: int,
+    policy: BackoffPolicy,
+    timeout_s: float,
+    pause: Callable[[float], Awaitable[None]],
+    what: str,
+) -> T | None:
+    """``await call()`` up to ``attempts`` times, backing off between; None when all failed.
+
+    Only :data:`RETRYABLE` errors are retried (a rate limit backs off one step further);
+    others propagate. Each attempt is bounded by ``timeout_s`` of loop time.
+    """
+    schedule = Backoff(policy)
+    for attempt in range(1, attempts + 1):
+        try:
+            return await asyncio.wait_for(call(), timeout_s)
+        except RETRYABLE as exc:
+            log.warning("%s: attempt %d of %d failed: %s", what, attempt, attempts, exc)
+            if attempt < attempts:
+                await pause(schedule.next_delay(1 if isinstance(exc, RateLimited) else 0))
+    return None

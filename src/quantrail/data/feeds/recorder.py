@@ -101,18 +101,15 @@ class Recorder:
         symbol: str,
         since_ns: int,
         until_ns: int,
-        trades: Sequence[Trade],
+        trades: Sequence[Trade] | None,
+        failed: bool = False,
     ) -> None:
-        """Append a backfill answer as normalised trade dicts."""
-        self.write(
-            recv_ns,
-            source,
-            "backfill",
-            [asdict(t) for t in trades],
-            symbol=symbol,
-            since_ns=since_ns,
-            until_ns=until_ns,
-        )
+        """Append a backfill answer as normalised trade dicts (or a failure, ``failed=True``)."""
+        payload = None if trades is None else [asdict(t) for t in trades]
+        detail: dict[str, Any] = {"symbol": symbol, "since_ns": since_ns, "until_ns": until_ns}
+        if failed:
+            detail["failed"] = True
+        self.write(recv_ns, source, "backfill", payload, **detail)
 
     def close(self) -> None:
         """Close the file (idempotent)."""

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import math
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from quantrail.core.bar import Bar
-from quantrail.core.errors import VenueUnavailable
-from quantrail.core.time import NANOS_PER_SECOND
 from quantrail.data.config import DataConfig
 from quantrail.data.feeds._aio import End, EventStream
 from quantrail.data.feeds.backoff import BackoffPolicy
@@ -20,120 +15,18 @@ from quantrail.data.feeds.bars import BarBuilder
 from quantrail.data.feeds.events import (
     FeedCounters,
     FeedEvent,
-    Quote,
     SleepFn,
-    Trade,
-    TransportExhausted,
-    trade_from_dict,
 )
-from quantrail.data.feeds.parsers import Parser, parser_for
+from quantrail.data.feeds.parsers import Parser
 from quantrail.data.feeds.recorder import RecordEntry, read_recording
-from quantrail.data.feeds.resilient import PIPELINE_SETTINGS, ResilientFeed
-from quantrail.data.feeds.settings import FeedSettings
+from quantrail.data.feeds.replay_transport import Pacer, ReplayTransport
+from quantrail.data.feeds.resilient import ResilientFeed
+from quantrail.data.feeds.settings import PIPELINE_SETTINGS, FeedSettings
 from quantrail.data.loader import load_bars
 from quantrail.data.merge import merge_frames
 from quantrail.runtime.clock import SimulatedClock
 
-__all__ = ["ReplayFeed", "ReplayTransport"]
-
-_LOOKAHEAD = 100_000  # entries searched for a backfill answer; it follows its trigger closely
-
-
-class _Pacer:
-    """Sleeps the recorded time between two entries divided by ``speed``; moves the clock."""
-
-    def __init__(self, clock: SimulatedClock, sleep: SleepFn, speed: float) -> None:
-        if math.isnan(speed) or speed < 0:
-            raise ValueError(f"replay speed must be >= 0 (0 = as fast as possible), got {speed}")
-        self.clock, self._sleep, self._speed = clock, sleep, speed
-        self._last: int | None = None
-
-    async def wait_until(self, ts_ns: int) -> None:
-        paced = self._speed > 0 and not math.isinf(self._speed)
-        if paced and self._last is not None and ts_ns > self._last:
-            await self._sleep((ts_ns - self._last) / NANOS_PER_SECOND / self._speed)
-        self._last = ts_ns if self._last is None else max(self._last, ts_ns)
-        self.clock.ts = max(self.clock.ts, ts_ns)
-
-
-class ReplayTransport:
-    """Plays a recording's entries as if they came from the venue, for a ResilientFeed.
-
-    ``disconnect`` entries raise :class:`~quantrail.core.errors.VenueUnavailable`, and
-    :meth:`backfill` answers from the recorded ``backfill`` entries, so the feed reconnects
-    and fills gaps where the live session did and emits the same events.
-    """
-
-    source = "replay"
-
-    def __init__(
-        self,
-        entries: Iterator[RecordEntry],
-        pacer: _Pacer,
-        parsers: Mapping[str, Parser] | None = None,
-        symbols: Sequence[str] | None = None,
-    ) -> None:
-        self._entries = entries
-        self._ahead: deque[RecordEntry] = deque()
-        self._pacer = pacer
-        self._parsers = parsers
-        self._only = None if symbols is None else frozenset(symbols)
-        self.on_symbols: Callable[[list[str]], Any] | None = None
-
-    def _peek(self) -> RecordEntry | None:
-        if not self._ahead:
-            entry = next(self._entries, None)
-            if entry is None:
-                return None
-            self._ahead.append(entry)
-        return self._ahead[0]
-
-    async def connect(self, symbols: Sequence[str]) -> None:
-        if self._peek() is None:
-            raise TransportExhausted
-
-    async def subscribe(self, symbols: Sequence[str]) -> None:
-        return None
-
-    async def receive(self) -> Sequence[Any]:
-        while (entry := self._peek()) is not None:
-            self._ahead.popleft()
-            if entry.kind == "backfill":
-                continue  # answer to a gap this replay did not see (filtered symbols)
-            await self._pacer.wait_until(entry.recv_ns)
-            if entry.kind in ("connect", "subscribe"):
-                if self.on_symbols is not None:
-                    await self.on_symbols(list(entry.detail.get("symbols", [])))
-                continue
-            if entry.kind == "disconnect":
-                raise VenueUnavailable(f"recorded disconnect: {entry.detail.get('reason')}")
-            return [(entry.source, entry.payload)]
-        raise TransportExhausted
-
-    def parse(self, payload: Any) -> Sequence[Trade | Quote]:
-        source, raw = payload
-        events = parser_for(source, self._parsers)(raw)
-        return [e for e in events if self._only is None or e.symbol in self._only]
-
-    async def backfill(self, symbol: str, since_ns: int, until_ns: int) -> list[Trade]:
-        """The next recorded backfill answer for ``symbol`` (empty when there is none)."""
-        for index in range(_LOOKAHEAD):
-            if index == len(self._ahead):
-                entry = next(self._entries, None)
-                if entry is None:
-                    break
-                self._ahead.append(entry)
-            entry = self._ahead[index]
-            if entry.kind == "backfill" and entry.detail.get("symbol") == symbol:
-                del self._ahead[index]
-                await self._pacer.wait_until(entry.recv_ns)
-                if entry.detail.get("failed"):
-                    raise VenueUnavailable(f"recorded backfill failure for {symbol}")
-                return [trade_from_dict(t) for t in entry.payload or []]
-        return []
-
-    async def close(self) -> None:
-        return None
+__all__ = ["ReplayFeed"]
 
 
 class ReplayFeed:
@@ -149,6 +42,7 @@ class ReplayFeed:
         self.clock = clock
         self.counters = FeedCounters()
         self._inner: ResilientFeed | None = None
+        self._transport: ReplayTransport | None = None
         self._bars: Callable[[], AsyncIterator[Bar]] | None = None
         self._only: set[str] | None = None
         self._queue: asyncio.Queue[FeedEvent | End] = asyncio.Queue()
@@ -196,7 +90,7 @@ class ReplayFeed:
         )
         feed = cls(SimulatedClock(head[0].recv_ns if head else 0))
         chained = _chain(head, entries)
-        transport = ReplayTransport(chained, _Pacer(feed.clock, sleep, speed), parsers, symbols)
+        transport = ReplayTransport(chained, Pacer(feed.clock, sleep, speed), parsers, symbols)
         inner = ResilientFeed(
             transport,
             backfill=transport.backfill,
@@ -206,7 +100,7 @@ class ReplayFeed:
             bar_builder=bar_builder,
         )
         transport.on_symbols = inner.subscribe
-        feed._inner, feed.counters = inner, inner.counters
+        feed._inner, feed._transport, feed.counters = inner, transport, inner.counters
         return feed
 
     @classmethod
@@ -221,7 +115,7 @@ class ReplayFeed:
         """Replay bar files (read with :func:`~quantrail.data.load_bars`) in close order."""
         stream = merge_frames([load_bars(cfg, base_dir) for cfg in configs])
         feed = cls(SimulatedClock(int(stream.ts[0]) if len(stream) else 0))
-        pacer = _Pacer(feed.clock, sleep, speed)
+        pacer = Pacer(feed.clock, sleep, speed)
 
         async def bars() -> AsyncIterator[Bar]:
             for k in range(len(stream)):
@@ -258,7 +152,11 @@ class ReplayFeed:
     async def run(self) -> None:
         """Play until the end (or :meth:`close`)."""
         if self._inner is not None:
-            await self._inner.run()
+            try:
+                await self._inner.run()
+            finally:
+                if self._transport is not None:
+                    self._transport.finish()
             return
         error: Exception | None = None
         try:
@@ -280,6 +178,8 @@ class ReplayFeed:
         self._closed = True
         if self._inner is not None:
             await self._inner.close()
+        if self._transport is not None:
+            self._transport.finish()
 
     async def __aenter__(self) -> ReplayFeed:
         self._task = asyncio.create_task(self.run())

@@ -19,9 +19,9 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 
-from quantrail.core.errors import RateLimited, VenueUnavailable
+from quantrail.core.errors import DataError, RateLimited, VenueRejected
 from quantrail.core.ports import Clock
-from quantrail.data.feeds._aio import End, EventStream, race, sleep_unless
+from quantrail.data.feeds._aio import RETRYABLE, End, EventStream, race, retrying, sleep_unless
 from quantrail.data.feeds.backoff import Backoff
 from quantrail.data.feeds.bars import BarBuilder
 from quantrail.data.feeds.events import (
@@ -40,15 +40,9 @@ from quantrail.data.feeds.settings import FeedSettings
 from quantrail.data.feeds.staleness import StalenessMonitor, always_open
 from quantrail.runtime.clock import LiveClock
 
-__all__ = ["PIPELINE_SETTINGS", "RETRYABLE", "ResilientFeed"]
+__all__ = ["RETRYABLE", "ResilientFeed"]
 
 log = logging.getLogger(__name__)
-
-RETRYABLE = (VenueUnavailable, ConnectionError, OSError, TimeoutError)
-"""Errors that mean "this connection or request failed, try again"; others stop the feed."""
-
-PIPELINE_SETTINGS = ("reorder_window_s", "gap_tolerance_s", "sequential_ids", "dedupe_memory")
-"""Settings that decide which events come out; recorded so that a replay uses the same."""
 
 
 class _Stale(Exception):
@@ -225,7 +219,7 @@ class ResilientFeed:
             self.counters.reconnects += 1
         if self._recorder is not None:
             self._recorder.write(
-                now, self.source, "connect", symbols=symbols, pipeline=self._pipeline_settings()
+                now, self.source, "connect", symbols=symbols, pipeline=self.settings.pipeline()
             )
         self._staleness.reset(self._symbols, now)
         waits = [self._receive_loop(), self._closed.wait()]
@@ -266,41 +260,35 @@ class ResilientFeed:
             self._publish()
 
     async def _backfill(self, symbol: str, since_ns: int, until_ns: int) -> None:
-        if self._backfill_fn is None:
-            log.warning("%s: gap %d..%d ns and no backfill source", symbol, since_ns, until_ns)
-            self._pipeline.abandon_gap(symbol)
-            return
-        self._busy = True
-        retry = Backoff(self.settings.backoff)
-        try:
-            for attempt in range(1, self.settings.backfill_attempts + 1):
-                try:
-                    trades = await asyncio.wait_for(
-                        self._backfill_fn(symbol, since_ns, until_ns),
-                        self.settings.backfill_timeout_s,
-                    )
-                except RETRYABLE as exc:
-                    log.warning("%s: backfill attempt %d failed: %s", symbol, attempt, exc)
-                    if attempt < self.settings.backfill_attempts:
-                        skip = 1 if isinstance(exc, RateLimited) else 0
-                        await self._sleep_unless_closed(retry.next_delay(skip))
-                    continue
-                now = self._clock.now_ns()
-                if self._recorder is not None:
-                    self._recorder.write_backfill(
-                        now, self.source, symbol, since_ns, until_ns, trades
-                    )
-                self._pipeline.on_backfill(symbol, trades, now)
-                return
-            log.error("%s: gap %d..%d ns left unfilled", symbol, since_ns, until_ns)
-            if self._recorder is not None:
-                self._recorder.write(
-                    self._clock.now_ns(), self.source, "backfill", None, symbol=symbol, failed=True
+        """Fill ``symbol``'s hole before its newer trades; give up (counted) if impossible."""
+        trades = None
+        if self._backfill_fn is not None:
+            fetch = self._backfill_fn
+            self._busy = True
+            try:
+                trades = await retrying(
+                    lambda: fetch(symbol, since_ns, until_ns),
+                    attempts=self.settings.backfill_attempts,
+                    policy=self.settings.backoff,
+                    timeout_s=self.settings.backfill_timeout_s,
+                    pause=self._sleep_unless_closed,
+                    what=f"{self.source} backfill {symbol}",
                 )
+            except (VenueRejected, DataError) as exc:  # REST refused: the stream may go on
+                log.error("%s: backfill refused: %s", symbol, exc)
+            finally:
+                self._busy = False
+                self._staleness.touch_all(self._clock.now_ns())
+        now = self._clock.now_ns()
+        if trades is None:
+            log.error("%s: gap %d..%d ns left unfilled", symbol, since_ns, until_ns)
             self._pipeline.abandon_gap(symbol)
-        finally:
-            self._busy = False
-            self._staleness.touch_all(self._clock.now_ns())
+        else:
+            self._pipeline.on_backfill(symbol, trades, now)
+        if self._recorder is not None:
+            self._recorder.write_backfill(
+                now, self.source, symbol, since_ns, until_ns, trades, failed=trades is None
+            )
 
     async def _disconnect(self, reason: str) -> None:
         was_connected, self._connected = self._connected, False
@@ -319,10 +307,6 @@ class ResilientFeed:
 
     async def _sleep_unless_closed(self, delay: float) -> None:
         await sleep_unless(self._closed, self._sleep, delay)
-
-    def _pipeline_settings(self) -> dict[str, object]:
-        """The settings a replay needs to reproduce this feed's events."""
-        return {name: getattr(self.settings, name) for name in PIPELINE_SETTINGS}
 
     def _publish(self) -> None:
         for event in self._pipeline.drain():

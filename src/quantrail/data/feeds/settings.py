@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from quantrail.core.time import NANOS_PER_SECOND
 from quantrail.data.feeds.backoff import BackoffPolicy
 
-__all__ = ["FeedSettings"]
+__all__ = ["PIPELINE_SETTINGS", "FeedSettings"]
+
+PIPELINE_SETTINGS = ("reorder_window_s", "gap_tolerance_s", "sequential_ids", "dedupe_memory")
+"""Settings that decide which events come out; recorded so that a replay uses the same."""
 
 
 def _seconds_ns(name: str, value: float) -> int:
@@ -85,3 +88,7 @@ class FeedSettings:
     def gap_tolerance_ns(self) -> int:
         """``gap_tolerance_s`` in nanoseconds."""
         return _seconds_ns("gap_tolerance_s", self.gap_tolerance_s)
+
+    def pipeline(self) -> dict[str, object]:
+        """The :data:`PIPELINE_SETTINGS` values (written to recordings for replays)."""
+        return {name: getattr(self, name) for name in PIPELINE_SETTINGS}

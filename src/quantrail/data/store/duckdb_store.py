@@ -121,15 +121,19 @@ class DuckDBStore(StoreBase):
             self._con = duckdb.connect(self.path, read_only=read_only and not in_memory)
         except duckdb.Error as exc:
             raise DataError(f"cannot open the bar store: {exc}", source=url) from exc
-        # Results are always fetched to the end: DuckDB refuses new work on a connection
-        # with a partly read result.
-        found = self._con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [TABLE]
-        ).fetchall()
-        self._has_table = found == [(1,)]
-        if not read_only and not self._has_table:
-            self._con.execute(_DDL)
-            self._has_table = True
+        try:
+            # Results are always fetched to the end: DuckDB refuses new work on a connection
+            # with a partly read result.
+            found = self._con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [TABLE]
+            ).fetchall()
+            self._has_table = found == [(1,)]
+            if not read_only and not self._has_table:
+                self._con.execute(_DDL)
+                self._has_table = True
+        except duckdb.Error as exc:
+            self._con.close()
+            raise DataError(f"cannot set up the bar table: {exc}", source=url) from exc
 
     def write(self, frame: BarFrame) -> WriteResult:
         """Store ``frame``'s bars in one transaction; see :meth:`BarStore.write`."""
@@ -163,6 +167,15 @@ class DuckDBStore(StoreBase):
                 counted = con.execute(_INSERT, {**params, "source": frame.source}).fetchall()
                 inserted = int(counted[0][0]) if counted else 0
                 con.commit()
+            except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
+                # Another connection of this process wrote the same keys since our check.
+                con.rollback()
+                raise DataError(
+                    f"{frame.symbol}: another import wrote some of these bars at the same time; "
+                    "nothing was written, run the import again",
+                    source=frame.source,
+                    rule="store_conflict",
+                ) from exc
             except BaseException:
                 con.rollback()
                 raise

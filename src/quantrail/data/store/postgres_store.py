@@ -76,11 +76,18 @@ class PostgresStore(StoreBase):
             raise DataError(
                 f"cannot connect to the bar store: {exc}", source=redact_url(url)
             ) from exc
-        self.timescaledb = timescaledb_available(self._conn)
-        if not read_only:
-            create_bar_table(self._conn, self.schema, self.timescaledb)
-        self._has_table = table_exists(self._conn, self.schema)
-        self.hypertable = self._has_table and is_hypertable(self._conn, self.schema)
+        try:
+            self.timescaledb = timescaledb_available(self._conn)
+            if not read_only:
+                create_bar_table(self._conn, self.schema, self.timescaledb)
+            self._has_table = table_exists(self._conn, self.schema)
+            self.hypertable = self._has_table and is_hypertable(self._conn, self.schema)
+        except psycopg.Error as exc:
+            self._conn.close()
+            raise DataError(
+                f"cannot set up the bar table in schema {self.schema!r}: {exc}",
+                source=redact_url(url),
+            ) from exc
 
     def write(self, frame: BarFrame) -> WriteResult:
         """Store ``frame``'s bars in one transaction; see :meth:`BarStore.write`."""

@@ -1,10 +1,11 @@
 """Look-ahead detector: a decision made by time T must not change when the data ends at T.
 
 The strategy runs once on the full data and once per cut point T on the bars known at or
-before T (written to their own files). Without look-ahead, every order created at or before T,
-every fill booked on a bar at or before T and the equity up to T are identical in both runs.
-Each difference is reported with its timestamp; the earliest one is where the strategy (or
-something it reads) first used information from after T.
+before T (written to their own files). Without look-ahead, every decision made at or before T
+(each order submitted, with the state the strategy reported, each modify and cancel; see
+``decisions.py``), every fill booked on a bar at or before T and the equity up to T are
+identical in both runs. Each difference is reported with its timestamp; the earliest one is
+where the strategy (or something it reads) first used information from after T.
 
 Only what the runs are fed can differ: a strategy reading a file the detector does not cut
 (e.g. a hard-coded path) peeks identically in both runs and goes unseen. An ``on_stop`` that
@@ -24,16 +25,12 @@ import pandas as pd
 
 from quantrail.engine.config import RunConfig
 from quantrail.engine.results import BacktestResult
+from quantrail.research.evaluation.decisions import Decision, run_recorded
 from quantrail.research.evaluation.runner import WindowedData
 from quantrail.research.evaluation.verdict import Verdict
 
 __all__ = ["LookaheadResult", "compare_runs", "detect_lookahead"]
 
-# Order columns that describe the decision; status and fill progress legitimately change later.
-ORDER_FIELDS = (
-    "ts_created", "symbol", "side", "order_type", "quantity", "limit_price", "stop_price",
-    "time_in_force", "reason",
-)  # fmt: skip
 DIFFERENCE_COLUMNS = ("cut", "kind", "ts", "key", "field", "full", "truncated")
 
 
@@ -43,7 +40,7 @@ class LookaheadResult:
 
     cuts: list[pd.Timestamp]
     differences: pd.DataFrame
-    checked: pd.DataFrame  # per cut: orders, fills and equity points compared, differences
+    checked: pd.DataFrame  # per cut: decisions, fills and equity points compared, differences
     verdict: Verdict
 
 
@@ -68,11 +65,11 @@ def detect_lookahead(
     with tempfile.TemporaryDirectory(prefix="quantrail-la-") as workdir:
         data = WindowedData(config, Path(workdir), base_dir)
         points = _cut_points(data.timestamps, cuts)
-        full = data.run(config).result
+        full = run_recorded(data.windowed(config))
         frames = []
         checked = []
         for cut in points:
-            truncated = data.run(config, None, cut + 1).result
+            truncated = run_recorded(data.windowed(config, None, cut + 1))
             found, counts = compare_runs(full, truncated, cut)
             frames.append(found)
             checked.append({"cut": _ts(cut), **counts, "differences": len(found)})
@@ -93,30 +90,55 @@ def detect_lookahead(
 
 
 def compare_runs(
-    full: BacktestResult, truncated: BacktestResult, cut: int
+    full: tuple[BacktestResult, list[Decision]],
+    truncated: tuple[BacktestResult, list[Decision]],
+    cut: int,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Differences between two runs up to ``cut`` (UTC ns, inclusive), and what was compared.
+    """Differences between two recorded runs up to ``cut`` (UTC ns, inclusive).
 
-    Orders are matched by client order id (ids are issued in decision order, so the same
-    decisions get the same ids), fills by fill id, equity by timestamp.
+    Decisions are matched by (kind, client order id, occurrence): ids are issued in decision
+    order, so the same decisions get the same ids. Fills are matched by fill id, equity by
+    timestamp (only the first differing point is reported; the rest follow from it).
     """
     t = _ts(cut)
+    (result_a, log_a), (result_b, log_b) = full, truncated
+    decisions_a = _keyed([d for d in log_a if d.ts <= cut])
+    decisions_b = _keyed([d for d in log_b if d.ts <= cut])
     rows: list[dict[str, Any]] = []
-    orders_a = full.orders[full.orders["ts_created"] <= t].set_index("client_order_id")
-    orders_b = truncated.orders[truncated.orders["ts_created"] <= t].set_index("client_order_id")
-    rows += _diff_frames("order", orders_a, orders_b, ORDER_FIELDS, "ts_created", t)
-    fills_a = full.fills[full.fills["event_ts"] <= t].set_index("fill_id")
-    fills_b = truncated.fills[truncated.fills["event_ts"] <= t].set_index("fill_id")
-    fields = tuple(c for c in full.fills.columns if c != "fill_id")
+    for key in list(decisions_a) + [k for k in decisions_b if k not in decisions_a]:
+        a, b = decisions_a.get(key), decisions_b.get(key)
+        label = f"{key[1]} {key[2]}" if key[2] else key[1]
+        if a is None or b is None:
+            ts = a.ts if a is not None else b.ts  # type: ignore[union-attr]
+            what, x, y = ("missing", "present", None) if b is None else ("extra", None, "present")
+            rows.append(_difference(t, key[0], ts, label, what, x, y))
+            continue
+        for name in a.fields.keys() | b.fields.keys():
+            x, y = a.fields.get(name), b.fields.get(name)
+            if not _same(x, y):
+                rows.append(_difference(t, key[0], a.ts, label, name, x, y))
+    fills_a = result_a.fills[result_a.fills["event_ts"] <= t].set_index("fill_id")
+    fills_b = result_b.fills[result_b.fills["event_ts"] <= t].set_index("fill_id")
+    fields = tuple(c for c in result_a.fills.columns if c != "fill_id")
     rows += _diff_frames("fill", fills_a, fills_b, fields, "event_ts", t)
-    eq_a = full.equity[full.equity.index <= t]
-    eq_b = truncated.equity[truncated.equity.index <= t]
+    eq_a = result_a.equity[result_a.equity.index <= t]
+    eq_b = result_b.equity[result_b.equity.index <= t]
     joined = pd.concat([eq_a.rename("full"), eq_b.rename("truncated")], axis=1)
     same = np.isclose(joined["full"], joined["truncated"], rtol=1e-12, atol=1e-9)
-    for ts, row in joined[~same].head(1).iterrows():  # the first is the news; the rest follow
+    for ts, row in joined[~same].head(1).iterrows():
         rows.append(_difference(t, "equity", ts, "", "equity", row["full"], row["truncated"]))
-    counts = {"orders": len(orders_a), "fills": len(fills_a), "equity_points": len(eq_a)}
+    counts = {"decisions": len(decisions_a), "fills": len(fills_a), "equity_points": len(eq_a)}
     return pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS)), counts
+
+
+def _keyed(log: list[Decision]) -> dict[tuple[str, str, int], Decision]:
+    seen: dict[tuple[str, str], int] = {}
+    out = {}
+    for decision in log:
+        n = seen.get((decision.kind, decision.key), 0)
+        seen[(decision.kind, decision.key)] = n + 1
+        out[(decision.kind, decision.key, n)] = decision
+    return out
 
 
 def _diff_frames(
@@ -138,14 +160,16 @@ def _diff_frames(
                 _difference(cut, kind, b.at[key, time_field], key, "extra", None, "present")
             )
         else:
-            for field in fields:
-                x, y = a.at[key, field], b.at[key, field]
+            for name in fields:
+                x, y = a.at[key, name], b.at[key, name]
                 if not _same(x, y):
-                    rows.append(_difference(cut, kind, a.at[key, time_field], key, field, x, y))
+                    rows.append(_difference(cut, kind, a.at[key, time_field], key, name, x, y))
     return rows
 
 
 def _same(x: Any, y: Any) -> bool:
+    if x is None or y is None:
+        return x is y
     if pd.isna(x) and pd.isna(y):
         return True
     if isinstance(x, float | np.floating) and isinstance(y, float | np.floating):
@@ -156,7 +180,8 @@ def _same(x: Any, y: Any) -> bool:
 def _difference(
     cut: pd.Timestamp, kind: str, ts: Any, key: Any, field: str, full: Any, truncated: Any
 ) -> dict[str, Any]:
-    values = (cut, kind, pd.Timestamp(ts), str(key), field, full, truncated)
+    stamp = _ts(int(ts)) if isinstance(ts, int | np.integer) else pd.Timestamp(ts).tz_convert("UTC")
+    values = (cut, kind, stamp, str(key), field, full, truncated)
     return dict(zip(DIFFERENCE_COLUMNS, values, strict=True))
 
 

@@ -5,6 +5,9 @@ alone, so a run cannot see a bar outside its window by any route: not through th
 not through a strategy that reads its input some other way. The cost is a small file per
 window (cached: every configuration evaluated on a window reuses its files).
 
+Corporate actions stay configured: one dated before a window's first bar is applied at that
+bar, to an account that holds nothing yet, so it changes no position or cash.
+
 A window may be preceded by ``warmup_bars`` bars: the strategy runs over them (indicators warm
 up, positions may open), but the window's equity, returns and metrics start at the last warmup
 bar, so only the window's own P&L is measured.
@@ -22,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from quantrail.analytics import compute_metrics
-from quantrail.data import BarFrame, DataConfig, load_bars
+from quantrail.data import BarFrame, DataConfig
 from quantrail.engine.config import RunConfig
+from quantrail.engine.frames import load_validated
 from quantrail.engine.results import BacktestResult
 from quantrail.engine.run import run_backtest
 
@@ -65,7 +69,9 @@ class WindowedData:
 
     def __init__(self, config: RunConfig, workdir: Path, base_dir: Path | None = None) -> None:
         self._data = list(config.data)
-        self._frames = [load_bars(d, base_dir=base_dir) for d in self._data]
+        # The engine's own loading: validated (fatal problems stop here) and cleaned, so the
+        # window arithmetic counts the bars a run will really see.
+        self._frames, _ = load_validated(self._data, base_dir)
         self._workdir = Path(workdir)
         self._cache: dict[tuple[int, int], list[DataConfig]] = {}
         self.timestamps = np.unique(np.concatenate([f.ts for f in self._frames]))
@@ -81,6 +87,12 @@ class WindowedData:
             found = self._cache[(lo, hi)] = self._write(lo, hi)
         return found
 
+    def windowed(
+        self, config: RunConfig, start: int | None = None, end: int | None = None
+    ) -> RunConfig:
+        """``config`` reading the bars with ``start <= ts < end`` only."""
+        return config.model_copy(update={"data": self.data(start, end)})
+
     def run(
         self,
         config: RunConfig,
@@ -94,7 +106,7 @@ class WindowedData:
             raise ValueError(f"warmup_bars must be >= 0, got {warmup_bars}")
         first = 0 if start is None else int(np.searchsorted(self.timestamps, start))
         data_start = int(self.timestamps[max(first - warmup_bars, 0)])
-        result = run_backtest(config.model_copy(update={"data": self.data(data_start, end)}))
+        result = run_backtest(self.windowed(config, data_start, end))
         equity, metrics = segment_metrics(result, None if first == 0 else start)
         return WindowRun(result, equity, metrics)
 
@@ -144,7 +156,7 @@ def segment_metrics(result: BacktestResult, start: int | None) -> tuple[pd.Serie
     equity = result.equity
     if start is None or len(equity) == 0 or equity.index[0] >= _ts(start):
         return equity, dict(result.metrics)
-    k = int(np.searchsorted(equity.index.as_unit("ns").asi8, start))
+    k = int(np.searchsorted(pd.DatetimeIndex(equity.index).as_unit("ns").asi8, start))
     segment = equity.iloc[max(k - 1, 0) :]
     trades = result.trades
     trades = trades[trades["exit_time"] >= _ts(start)] if len(trades) else trades

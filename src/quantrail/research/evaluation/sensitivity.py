@@ -171,7 +171,8 @@ def judge_sensitivity(
     ran = rows[rows["status"] == "ok"] if len(rows) else rows
     if len(ran) == 0:
         failures.append("no perturbation could be run")
-    for row in ran.to_dict(orient="records"):
+    for record in ran.to_dict(orient="records"):
+        row = {str(k): v for k, v in record.items()}
         reasons = _own(band.check(base, row))
         if reasons:
             failures.append(

@@ -64,11 +64,13 @@ class StatsResult:
 def sharpe_inputs(metrics: Mapping[str, Any]) -> tuple[float, int, float, float] | None:
     """``(per-period SR, n, skew, non-excess kurtosis)`` from run metrics, or ``None`` when the
     Sharpe ratio or a moment is undefined (too few returns, no dispersion, a ruined account)."""
-    sharpe, ppy = metrics.get("sharpe"), metrics.get("periods_per_year")
-    skew, excess, n = metrics.get("skew"), metrics.get("kurtosis"), metrics.get("num_periods")
-    if None in (sharpe, ppy, skew, excess, n):
+    keys = ("sharpe", "periods_per_year", "num_periods", "skew", "kurtosis")
+    found = [metrics.get(key) for key in keys]
+    numbers = [float(value) for value in found if value is not None]
+    if len(numbers) != len(keys):
         return None
-    return float(sharpe) / math.sqrt(float(ppy)), int(n), float(skew), float(excess) + 3.0
+    sharpe, ppy, n, skew, excess = numbers
+    return sharpe / math.sqrt(ppy), int(n), skew, excess + 3.0
 
 
 def overfitting_stats(
@@ -103,8 +105,10 @@ def overfitting_stats(
     trials = pd.DataFrame()
     pbo = None
     if grid:
-        trials, returns = _run_trials(config, grid, base_dir)
+        trials, returns, tried = _run_trials(config, grid, base_dir)
         pbo = _grid_stats(trials, returns, n_blocks, values, marks, failures)
+        if "selected" in values:  # the parameters as given: the table may hold them as floats
+            values["selected"] = tried[values["selected"]]
     pnl = result.trades["pnl"].to_numpy(dtype=np.float64) if len(result.trades) else np.zeros(0)
     values["num_trades"] = len(pnl)
     values["top_10pct_share"] = top_trades_profit_share(pnl) if len(pnl) else None
@@ -125,13 +129,15 @@ def overfitting_stats(
 
 def _run_trials(
     config: RunConfig, grid: Mapping[str, Sequence[Any]], base_dir: Path | None
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, Any]]]:
     rows = []
     columns = []
+    tried = []
     for params in expand_grid(grid):
         variant = with_params(config, params)
         if variant is None:
             continue
+        tried.append(params)
         trial = run_backtest(variant, base_dir=base_dir)
         inputs = sharpe_inputs(trial.metrics)
         rows.append({**params, "sharpe": trial.metrics.get("sharpe"), "sr": _first(inputs)})
@@ -139,7 +145,7 @@ def _run_trials(
         columns.append(trial.equity.pct_change().iloc[1:].to_numpy(dtype=np.float64))
     if len(rows) < 2:
         raise ValueError("the grid needs at least two valid combinations")
-    return pd.DataFrame(rows), np.column_stack(columns)
+    return pd.DataFrame(rows), np.column_stack(columns), tried
 
 
 def _grid_stats(
@@ -157,8 +163,9 @@ def _grid_stats(
         failures.append("fewer than two trials have a defined Sharpe ratio: no DSR")
     else:
         values["trials_sharpe_variance"] = float(np.var(per_period[defined], ddof=1))
-        row = trials.iloc[int(np.argmax(np.where(defined, per_period, -np.inf)))]
-        values["selected"] = {k: row[k] for k in trials.columns if k not in _TRIAL_STATS}
+        best = int(np.argmax(np.where(defined, per_period, -np.inf)))
+        row = trials.iloc[best]
+        values["selected"] = best
         values["dsr"] = deflated_sharpe_ratio(
             float(row["sr"]),
             int(row["n"]),
@@ -175,9 +182,6 @@ def _grid_stats(
     if pbo.pbo > marks.max_pbo:
         failures.append(f"PBO {pbo.pbo:.2f} > {marks.max_pbo}")
     return pbo
-
-
-_TRIAL_STATS = ("sharpe", "sr", "skew", "kurtosis", "n")
 
 
 def _first(inputs: tuple[float, int, float, float] | None) -> float | None:

@@ -234,7 +234,7 @@ def write_walk_forward(
     result.oos_equity.rename_axis("ts").to_csv(paths["oos_equity.csv"])
     summary_table = pd.DataFrame(
         [{"measure": k, "value": v} for k, v in summary.items() if not isinstance(v, dict | list)]
-        + [{"measure": f"oos {k}", "value": v} for k, v in summary["oos"].items()]
+        + [{"measure": f"oos {k}", "value": v} for k, v in headline(result.oos_metrics).items()]
     )
     sections = [
         Section("Summary", _NOTE, summary_table),

@@ -55,9 +55,9 @@ def make_folds(
     that follows. Anchored: every training window starts at the first bar and grows by
     ``step``. With bar counts ``t0 + x`` means "x bars after the first"; with durations it is
     clock time. A fold is kept only when its test window is complete: with bar counts, when
-    the data has all ``test`` bars; with durations, when the last bar is stamped at or after
-    the test window's last nanosecond (``end − 1``). Folds whose windows hold fewer than two
-    bars are dropped.
+    the data has all ``test`` bars; with durations, when the data reaches the window's end,
+    i.e. ``end <= last bar + typical spacing`` (the median gap between bars). Folds whose
+    windows hold fewer than two bars are dropped.
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def make_folds(
         spans = [(edges[a], edges[b], edges[b], edges[c]) for a, b, c in bounds]
     else:
         spans = _time_bounds(ts, _duration(train), _duration(test), _duration(step), anchored)
-    folds = []
+    folds: list[Fold] = []
     for train_start, train_end, test_start, test_end in spans:
         train_w = _window("", ts, int(train_start), int(train_end))
         test_w = _window("", ts, int(test_start), int(test_end))
@@ -137,7 +137,7 @@ def _bar_bounds(
         raise ValueError("train, test and step must be positive")
     if step < test:
         raise ValueError(f"step ({step}) must be >= test ({test}): test windows may not overlap")
-    out = []
+    out: list[tuple[int, int, int]] = []
     k = 0
     while True:
         start = 0 if anchored else k * step
@@ -154,13 +154,15 @@ def _time_bounds(
 ) -> list[tuple[int, int, int, int]]:
     if step < test:
         raise ValueError(f"step ({step} ns) must be >= test ({test} ns): test windows overlap")
-    t0, last = int(ts[0]), int(ts[-1])
-    out = []
+    t0 = int(ts[0])
+    # The data covers its last bar's interval too: a window ending one bar after it is complete.
+    covered = int(ts[-1]) + int(np.median(np.diff(ts)))
+    out: list[tuple[int, int, int, int]] = []
     k = 0
     while True:
         split = t0 + train + k * step
         end = split + test
-        if end - 1 > last:
+        if end > covered:
             return out
         out.append((t0 if anchored else t0 + k * step, split, split, end))
         k += 1

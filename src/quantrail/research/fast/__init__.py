@@ -25,6 +25,7 @@ from quantrail.research.fast.market import (
     FastPathUnsupported,
     Market,
     check_fast_support,
+    inert_risk,
     load_market,
     unsupported_reason,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Market",
     "check_fast_support",
     "fast_backtest",
+    "inert_risk",
     "load_market",
     "run_fast",
     "strategy_params",
@@ -91,8 +93,6 @@ def run_fast(
     market: Market,
     strategy: str,
     params: Sequence[StrategyParams],
-    *,
-    want_equity: bool = True,
 ) -> FastBatch:
     """Simulate ``strategy`` for every parameter set on ``market`` in one parallel kernel call.
 
@@ -104,18 +104,16 @@ def run_fast(
         A name in ``FAST_STRATEGIES``.
     params : sequence of StrategyParams
         Validated parameter sets (:func:`strategy_params`).
-    want_equity : bool, default True
-        Keep each set's equity per bar (needed for metrics; 8 bytes x bars x sets).
 
     Returns
     -------
     FastBatch
-        Per set: fills, final account, equity; ``result(i)`` adds trades and metrics.
+        Per set: fills and final account; ``result(i)`` adds equity, trades and metrics.
     """
     if not params:
         raise ValueError("run_fast needs at least one parameter set")
     plan = _planner(strategy)(market, params)
-    return run_plan(plan, market, params, want_equity=want_equity)
+    return run_plan(plan, market, params)
 
 
 def fast_backtest(config: RunConfig, *, base_dir: Path | None = None) -> FastResult:

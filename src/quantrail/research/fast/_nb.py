@@ -8,10 +8,13 @@ and equity agree with ``run_backtest`` to the last bit, not merely to a toleranc
 - ``commission_nb`` is ``execution.costs.commission_for`` for an order's single fill (the fast
   path has no volume cap, so every order fills at once) and the ``round(..., 10)`` the
   simulator applies to a fill's commission;
-- ``book_nb`` updates the account twice: the way ``Portfolio.apply_fill`` does (what the
-  strategy reads: position, cash, equity) and the way ``engine.ledger.build_ledger`` does (what
-  the equity curve reports: cumulative cash flows added to the starting cash). The two differ
-  in summation order, so both are kept.
+- ``book_nb`` updates the account the way ``Portfolio.apply_fill`` does (what the strategy
+  reads: position, cash, equity);
+- ``ledger_nb`` rebuilds the equity curve from the fills the way ``engine.ledger.build_ledger``
+  does (cumulative cash flows added to the starting cash, which sums in another order than
+  the portfolio). Kernels do not write equity per bar: a sweep needs the curve of one
+  parameter set at a time, for its metrics, and writing every set's curve would cost more
+  time and memory than simulating them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ __all__ = [
     "book_nb",
     "commission_nb",
     "fill_price_nb",
-    "mark_nb",
+    "ledger_nb",
+    "njit_cached",
     "pnjit",
     "portfolio_equity_nb",
     "round10_nb",
@@ -43,7 +47,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def _njit(fn: _F) -> _F:
+def njit_cached(fn: _F) -> _F:
     # numba ships no type hints; the cast keeps each kernel's signature visible to strict mypy.
     return cast(_F, njit(cache=True)(fn))
 
@@ -59,8 +63,8 @@ C_PER_SHARE, C_MIN, C_MAX, C_HAS_MAX, C_PERCENT, C_FIXED_FEE, C_CASH = 5, 6, 7, 
 COST_SIZE = 12
 
 # Account layout, one small array per parameter set.
-A_CASH, A_POS, A_FLOW, A_POS_RAW, A_TURNOVER = 0, 1, 2, 3, 4
-ACCOUNT_SIZE = 5
+A_CASH, A_POS, A_TURNOVER = 0, 1, 2
+ACCOUNT_SIZE = 3
 
 # Fill record layout: fills_f[c, k] = (signed quantity, price, reference price, commission);
 # fills_i[c, k] = (bar, order sequence number, code). Codes index the strategy's reasons.
@@ -73,7 +77,7 @@ RULE_MARKET, RULE_STOP_GAP, RULE_STOP_TRIGGERED = 0, 1, 2
 STATUS_OK, STATUS_OVERFLOW, STATUS_LOT = 0, 1, 2
 
 
-@_njit
+@njit_cached
 def round10_nb(x: float) -> float:
     """Python's ``round(x, 10)`` for the magnitudes prices and fees have.
 
@@ -84,21 +88,18 @@ def round10_nb(x: float) -> float:
     y = x * 1e10
     if not math.isfinite(y) or abs(y) >= 4503599627370496.0:
         return x  # from 2**52 on every double is an integer: there is nothing left to round
-    z = np.rint(y)
+    z = float(np.rint(y))
     return z / 1e10
 
 
-@_njit
+@njit_cached
 def round_price_nb(raw: float, tick: float, up: bool) -> float:
     """``Instrument.round_price_up`` (buyer pays) or ``round_price_down`` (seller receives)."""
-    if up:
-        ticks = math.ceil(raw / tick - 1e-9)
-    else:
-        ticks = math.floor(raw / tick + 1e-9)
+    ticks = math.ceil(raw / tick - 1e-9) if up else math.floor(raw / tick + 1e-9)
     return round10_nb(float(ticks) * tick)
 
 
-@_njit
+@njit_cached
 def round_quantity_nb(quantity: float, lot: float) -> float:
     """``Instrument.round_quantity``: down to the lot grid, never more than asked."""
     lots = math.floor(abs(quantity) / lot + 1e-9)
@@ -108,7 +109,7 @@ def round_quantity_nb(quantity: float, lot: float) -> float:
     return value if quantity >= 0 else -value
 
 
-@_njit
+@njit_cached
 def fill_price_nb(
     ref: float, sign: float, half_spread: float, sigma: float, qty: float, volume: float,
     cost: FloatArray,
@@ -124,7 +125,7 @@ def fill_price_nb(
     return round_price_nb(raw, cost[C_TICK], sign > 0)
 
 
-@_njit
+@njit_cached
 def commission_nb(qty: float, notional: float, cost: FloatArray) -> float:
     """Commission of an order filled at once: clamp(per share, min, max) + percent + fixed."""
     per_share = 0.0
@@ -136,7 +137,7 @@ def commission_nb(qty: float, notional: float, cost: FloatArray) -> float:
     return round10_nb(total - 0.0)
 
 
-@_njit
+@njit_cached
 def book_nb(
     acct: FloatArray, fills_f: FloatArray, fills_i: IntArray, count: IntArray, status: IntArray,
     c: int, t: int, signed: float, ref: float, rule: int, code: int, seq: int,
@@ -164,9 +165,6 @@ def book_nb(
     acct[A_POS] = new
     acct[A_CASH] -= sq * price + commission
     acct[A_TURNOVER] += qty * price
-    # build_ledger: cumulative flows and raw cumulative position.
-    acct[A_FLOW] += -sq * price - commission
-    acct[A_POS_RAW] += sq
     k = count[c]
     if k < fills_f.shape[1]:
         fills_f[c, k, F_QTY] = sq
@@ -182,19 +180,39 @@ def book_nb(
     return price
 
 
-@_njit
-def mark_nb(acct: FloatArray, close: float, cash0: float) -> float:
-    """Equity as ``build_ledger`` reports it: starting cash + flows + cleaned position x close."""
-    pos = acct[A_POS_RAW]
-    if abs(pos) < 1e-9:
-        pos = 0.0
-    return (cash0 + acct[A_FLOW]) + pos * close
+@njit_cached
+def ledger_nb(
+    close: FloatArray, bars: IntArray, signed: FloatArray, price: FloatArray,
+    commission: FloatArray, cash0: float,
+) -> tuple[FloatArray, int]:  # fmt: skip
+    """Equity per bar from the fills, as ``build_ledger`` computes it, and the bars held.
+
+    Cash is the starting cash plus the running sum of ``-signed x price - commission``; the
+    position is the running sum of signed quantities, a residue under 1e-9 counting as flat.
+    """
+    n = close.shape[0]
+    out = np.empty(n)
+    flow = 0.0
+    position = 0.0
+    k = 0
+    held = 0
+    for t in range(n):
+        while k < bars.shape[0] and bars[k] == t:
+            flow += -signed[k] * price[k] - commission[k]
+            position += signed[k]
+            k += 1
+        pos = position if abs(position) >= 1e-9 else 0.0
+        out[t] = (cash0 + flow) + pos * close[t]
+        if pos != 0.0:
+            held += 1
+    return out, held
 
 
-@_njit
+@njit_cached
 def portfolio_equity_nb(acct: FloatArray, close: float) -> float:
     """``Portfolio.equity()``: cash plus the market value of a non-zero position."""
-    pos = acct[A_POS]
+    pos = float(acct[A_POS])
+    cash = float(acct[A_CASH])
     if pos != 0.0:
-        return acct[A_CASH] + (0.0 + pos * close)
-    return acct[A_CASH] + 0.0
+        return cash + (0.0 + pos * close)
+    return cash + 0.0

@@ -3,12 +3,13 @@
 The kernel writes fills into a fixed-size buffer per parameter set; a set that needs more room
 is run again with exactly the room it reported (each built-in strategy has at most one working
 order, so fills never outnumber bars). Fills are then packed contiguously (``offsets``), and
-each set's fills, equity, trades and metrics are built on demand with the same functions the
-event engine's results use: ``analytics.round_trips`` and the engine's metrics.
+each set's equity curve (``_nb.ledger_nb``), trades and metrics are built on demand with the
+functions the event engine's results use: ``analytics.round_trips`` and the engine's metrics.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,10 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 _MIN_CAPACITY = 256
 _RULES = ("next_open", "stop_gap_open", "stop_triggered")
+# One parallel kernel at a time per process: numba's workqueue threading layer (the fallback
+# when neither OpenMP nor TBB is installed) aborts on concurrent launches from several threads,
+# e.g. the threads of a Dask worker. Each launch already uses every core.
+_KERNEL_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def _utc(ns: IntArray) -> pd.DatetimeIndex:
 
 @dataclass(frozen=True, eq=False)
 class FastBatch:
-    """Fills, final accounts and equity curves of a batch of parameter sets.
+    """Fills and final accounts of a batch of parameter sets.
 
     Attributes
     ----------
@@ -69,10 +74,6 @@ class FastBatch:
         would fill it in part), and the set's output must not be used.
     account : ndarray of float64
         Final account per set (layout in ``_nb``).
-    exposure : ndarray of int64
-        Bars that ended with a position, per set.
-    equity : ndarray of float64 or None
-        Equity per bar and set (as ``engine.ledger`` reports it), when requested.
     """
 
     market: Market
@@ -83,8 +84,6 @@ class FastBatch:
     fills_i: IntArray
     status: IntArray
     account: FloatArray
-    exposure: IntArray
-    equity: FloatArray | None
 
     def __len__(self) -> int:
         return len(self.params)
@@ -147,32 +146,41 @@ class FastBatch:
             }
         )
 
+    def _ledger(self, i: int) -> tuple[FloatArray, int]:
+        self._check(i)
+        rows = slice(int(self.offsets[i]), int(self.offsets[i + 1]))
+        f, g = self.fills_f[rows], self.fills_i[rows]
+        return _nb.ledger_nb(
+            self.market.close, np.ascontiguousarray(g[:, _nb.I_BAR]),
+            np.ascontiguousarray(f[:, _nb.F_QTY]), np.ascontiguousarray(f[:, _nb.F_PRICE]),
+            np.ascontiguousarray(f[:, _nb.F_COMM]), self.market.cash,
+        )  # fmt: skip
+
     def equity_curve(self, i: int) -> pd.Series:
         """Equity per bar, UTC index, as ``BacktestResult.equity``."""
-        self._check(i)
-        if self.equity is None:
-            raise ValueError("this batch ran without equity curves (want_equity=False)")
-        return pd.Series(self.equity[i], index=_utc(self.market.ts), name="equity")
+        values, _ = self._ledger(i)
+        return pd.Series(values, index=_utc(self.market.ts), name="equity")
 
     def result(self, i: int) -> FastResult:
         """Fills, equity, round-trip trades and metrics of set ``i``."""
         m = self.market
         fills = self.fills(i)
-        equity = self.equity_curve(i)
+        values, held = self._ledger(i)
+        equity = pd.Series(values, index=_utc(m.ts), name="equity")
         trades = round_trips(fills, {m.symbol: float(m.close[-1])}, equity.index[-1])
         metrics = run_metrics(
             equity,
             periods_per_year=m.periods_per_year,
             trades=trades,
             turnover_notional=float(self.account[i, _nb.A_TURNOVER]),
-            exposure=int(self.exposure[i]) / len(m),
+            exposure=held / len(m),
         )
         return FastResult(self.params[i], equity, fills, trades, metrics, self.final_equity(i))
 
 
 def _execute(
-    plan: Plan, market: Market, idx: IntArray, capacity: int, want_equity: bool
-) -> tuple[FloatArray, IntArray, IntArray, IntArray, FloatArray, IntArray, FloatArray]:
+    plan: Plan, market: Market, idx: IntArray, capacity: int
+) -> tuple[FloatArray, IntArray, IntArray, IntArray, FloatArray]:
     k = len(idx)
     fills_f = np.zeros((k, capacity, 4))
     fills_i = np.zeros((k, capacity, 3), dtype=np.int64)
@@ -180,38 +188,28 @@ def _execute(
     status = np.zeros(k, dtype=np.int64)
     account = np.zeros((k, _nb.ACCOUNT_SIZE))
     account[:, _nb.A_CASH] = market.cash
-    exposure = np.zeros(k, dtype=np.int64)
-    equity = np.zeros((k, len(market) if want_equity else 0))
     per_combo = tuple(np.ascontiguousarray(a[idx]) for a in plan.per_combo)
-    plan.kernel(
-        *plan.shared, *per_combo, market.cost, fills_f, fills_i, count, status, account,
-        exposure, equity,
-    )  # fmt: skip
-    return fills_f, fills_i, count, status, account, exposure, equity
+    with _KERNEL_LOCK:
+        plan.kernel(*plan.shared, *per_combo, market.cost, fills_f, fills_i, count, status, account)
+    return fills_f, fills_i, count, status, account
 
 
-def run_plan(
-    plan: Plan, market: Market, params: Sequence[StrategyParams], *, want_equity: bool = True
-) -> FastBatch:
+def run_plan(plan: Plan, market: Market, params: Sequence[StrategyParams]) -> FastBatch:
     """Run ``plan`` for every parameter set; sets that overflow their fill buffer run again."""
     k = len(params)
     n = len(market)
     capacity = min(max(n, 1), max(_MIN_CAPACITY, n // 16))
     idx = np.arange(k, dtype=np.int64)
-    fills_f, fills_i, count, status, account, exposure, equity = _execute(
-        plan, market, idx, capacity, want_equity
-    )
+    fills_f, fills_i, count, status, account = _execute(plan, market, idx, capacity)
     parts_f = [fills_f[c, : min(int(count[c]), capacity)] for c in range(k)]
     parts_i = [fills_i[c, : min(int(count[c]), capacity)] for c in range(k)]
     again = np.flatnonzero(status == _nb.STATUS_OVERFLOW)
     if len(again):
-        more = _execute(plan, market, again, int(count[again].max()), want_equity)
+        more = _execute(plan, market, again, int(count[again].max()))
         for j, c in enumerate(again.tolist()):
             parts_f[c] = more[0][j, : int(more[2][j])]
             parts_i[c] = more[1][j, : int(more[2][j])]
-            status[c], account[c], exposure[c] = more[3][j], more[4][j], more[5][j]
-            if want_equity:
-                equity[c] = more[6][j]
+            status[c], account[c] = more[3][j], more[4][j]
     offsets = np.zeros(k + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(p) for p in parts_f])
     return FastBatch(
@@ -223,6 +221,4 @@ def run_plan(
         fills_i=np.concatenate(parts_i) if k else np.zeros((0, 3), dtype=np.int64),
         status=status,
         account=account,
-        exposure=exposure,
-        equity=equity if want_equity else None,
     )

@@ -42,12 +42,12 @@ REASONS = (ENTRY_REASON, STOP_REASON, EXIT_REASON)
 _ENTRY, _STOP, _EXIT = 0, 1, 2
 
 
-@_nb.pnjit
+@_nb.njit_cached
 def prior_extreme_nb(x: FloatArray, n: int, highest: bool) -> FloatArray:
     """max (or min) of the ``n`` values before each index; NaN until ``n`` exist."""
     m = x.shape[0]
     out = np.full(m, np.nan)
-    for t in prange(n, m):
+    for t in range(n, m):
         v = x[t - n]
         for j in range(t - n + 1, t):
             if (x[j] > v) if highest else (x[j] < v):
@@ -57,18 +57,16 @@ def prior_extreme_nb(x: FloatArray, n: int, highest: bool) -> FloatArray:
 
 
 @_nb.pnjit
-def breakout_nb(
+def breakout_nb(  # noqa: C901 - one pass, in the strategy's callback order
     ref: FloatArray, open_: FloatArray, low: FloatArray, close: FloatArray, volume: FloatArray,
     sigma: FloatArray, half_spread: FloatArray, upper_table: FloatArray,
     lower_table: FloatArray, atr_table: FloatArray, upper_idx: IntArray, lower_idx: IntArray,
     atr_idx: IntArray, atr_multiple: FloatArray, risk_pct: FloatArray, max_quantity: FloatArray,
     cost: FloatArray, fills_f: FloatArray, fills_i: IntArray, count: IntArray,
-    status: IntArray, account: FloatArray, exposure: IntArray, equity: FloatArray,
+    status: IntArray, account: FloatArray,
 ) -> None:  # fmt: skip
     """Simulate every parameter set ``c`` (in parallel) over all bars; see ``Plan``."""
     n = close.shape[0]
-    want_equity = equity.shape[1] == n
-    cash0 = cost[_nb.C_CASH]
     for c in prange(upper_idx.shape[0]):
         acct = account[c]
         upper = upper_table[upper_idx[c]]
@@ -84,7 +82,6 @@ def breakout_nb(
         stop_qty = 0.0  # a working sell stop
         stop_seq = 0
         stop_price = 0.0
-        held = 0
         for t in range(n):
             price = 0.0  # NaN after a fill that cannot be reproduced
             if stop_qty > 0.0:  # stops are matched first
@@ -144,11 +141,6 @@ def breakout_nb(
                     if qty >= 1:
                         seq += 1
                         entry_qty, entry_seq, entry_atr = qty, seq, a
-            if want_equity:
-                equity[c, t] = _nb.mark_nb(acct, close[t], cash0)
-            if abs(acct[_nb.A_POS_RAW]) >= 1e-9:
-                held += 1
-        exposure[c] = held
 
 
 def plan(market: Market, params: Sequence[BreakoutParams]) -> Plan:
@@ -176,7 +168,7 @@ def plan(market: Market, params: Sequence[BreakoutParams]) -> Plan:
             upper_table,
             lower_table,
             atr_table,
-        ),  # fmt: skip
+        ),
         per_combo=(
             upper_idx,
             lower_idx,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,7 @@ from quantrail.engine.frames import load_validated, trailing_sigma
 from quantrail.engine.results import observed_periods_per_year
 from quantrail.execution.config import ExecutionConfig
 from quantrail.research.fast import _nb
+from quantrail.risk import RiskConfig
 
 __all__ = [
     "FAST_STRATEGIES",
@@ -28,6 +30,7 @@ __all__ = [
     "Market",
     "check_fast_support",
     "cost_vector",
+    "inert_risk",
     "load_market",
     "unsupported_reason",
 ]
@@ -112,6 +115,35 @@ def _active_risk_setting(node: object, path: str) -> str | None:
     if node is None or node is False or node == [] or node == {}:
         return None
     return path
+
+
+def inert_risk() -> dict[str, Any]:
+    """A ``risk:`` section with every limit and monitor the fast path refuses switched off.
+
+    Derived from ``RiskConfig``'s defaults (``None`` for a limit, ``false`` for a switch), so it
+    follows the risk config as it grows. A run with it has no pre-trade protection: it is for
+    research runs compared with the fast path, not for trading.
+    """
+
+    def off(node: Any, path: str) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                child = off(value, f"{path}.{key}")
+                if child is not _KEEP:
+                    out[key] = child
+            return out or _KEEP
+        if _active_risk_setting(node, path) is None:
+            return _KEEP
+        return False if isinstance(node, bool) else None
+
+    found = off(RiskConfig().model_dump(mode="json"), "risk")
+    section: dict[str, Any] = {} if found is _KEEP else found
+    RiskConfig.model_validate(section)  # a limit that cannot be switched off fails here
+    return section
+
+
+_KEEP = object()
 
 
 def check_fast_support(config: RunConfig) -> None:

@@ -20,7 +20,7 @@ class Plan:
     """How to run one strategy's kernel over a batch of parameter sets.
 
     The driver calls ``kernel(*shared, *(a[idx] for a in per_combo), cost, fills_f, fills_i,
-    count, status, account, exposure, equity)`` for the parameter sets ``idx``.
+    count, status, account)`` for the parameter sets ``idx``.
 
     Attributes
     ----------

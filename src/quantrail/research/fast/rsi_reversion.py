@@ -36,12 +36,10 @@ def rsi_reversion_nb(
     volume_table: FloatArray, rsi_idx: IntArray, mean_idx: IntArray, volume_idx: IntArray,
     entry_below: FloatArray, min_ratio: FloatArray, quantity: FloatArray, cost: FloatArray,
     fills_f: FloatArray, fills_i: IntArray, count: IntArray, status: IntArray,
-    account: FloatArray, exposure: IntArray, equity: FloatArray,
+    account: FloatArray,
 ) -> None:  # fmt: skip
     """Simulate every parameter set ``c`` (in parallel) over all bars; see ``Plan``."""
     n = close.shape[0]
-    want_equity = equity.shape[1] == n
-    cash0 = cost[_nb.C_CASH]
     for c in prange(rsi_idx.shape[0]):
         acct = account[c]
         rsi_c = rsi_table[rsi_idx[c]]
@@ -52,7 +50,6 @@ def rsi_reversion_nb(
         pending_seq = 0
         pending_code = 0
         seq = 0
-        held = 0
         for t in range(n):
             if pending != 0.0:
                 price = _nb.book_nb(
@@ -76,11 +73,6 @@ def rsi_reversion_nb(
                     if volume_ok and not q * close[t] > _nb.portfolio_equity_nb(acct, close[t]):
                         seq += 1
                         pending, pending_seq, pending_code = q, seq, 0
-            if want_equity:
-                equity[c, t] = _nb.mark_nb(acct, close[t], cash0)
-            if abs(acct[_nb.A_POS_RAW]) >= 1e-9:
-                held += 1
-        exposure[c] = held
 
 
 def plan(market: Market, params: Sequence[RsiReversionParams]) -> Plan:
@@ -103,7 +95,7 @@ def plan(market: Market, params: Sequence[RsiReversionParams]) -> Plan:
             rsi_table,
             mean_table,
             volume_table,
-        ),  # fmt: skip
+        ),
         per_combo=(
             rsi_idx,
             mean_idx,

@@ -30,13 +30,10 @@ def sma_cross_nb(
     ref: FloatArray, close: FloatArray, volume: FloatArray, sigma: FloatArray,
     half_spread: FloatArray, table: FloatArray, fast_idx: IntArray, slow_idx: IntArray,
     quantity: FloatArray, cost: FloatArray, fills_f: FloatArray, fills_i: IntArray,
-    count: IntArray, status: IntArray, account: FloatArray, exposure: IntArray,
-    equity: FloatArray,
+    count: IntArray, status: IntArray, account: FloatArray,
 ) -> None:  # fmt: skip
     """Simulate every parameter set ``c`` (in parallel) over all bars; see ``Plan``."""
     n = close.shape[0]
-    want_equity = equity.shape[1] == n
-    cash0 = cost[_nb.C_CASH]
     for c in prange(fast_idx.shape[0]):
         acct = account[c]
         fast = table[fast_idx[c]]
@@ -47,7 +44,6 @@ def sma_cross_nb(
         pending_code = 0
         seq = 0
         was_above = -1  # -1: no cross can be counted yet
-        held = 0
         for t in range(n):
             if pending != 0.0:
                 price = _nb.book_nb(
@@ -70,11 +66,6 @@ def sma_cross_nb(
                         seq += 1
                         pending, pending_seq, pending_code = -position, seq, 1
                 was_above = above
-            if want_equity:
-                equity[c, t] = _nb.mark_nb(acct, close[t], cash0)
-            if abs(acct[_nb.A_POS_RAW]) >= 1e-9:
-                held += 1
-        exposure[c] = held
 
 
 def plan(market: Market, params: Sequence[SmaCrossParams]) -> Plan:

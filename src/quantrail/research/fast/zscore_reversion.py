@@ -32,17 +32,15 @@ REASONS = (LONG_REASON, SHORT_REASON, EXIT_REASON)
 
 
 @_nb.pnjit
-def zscore_reversion_nb(
+def zscore_reversion_nb(  # noqa: C901 - mirrors on_bar branch for branch
     ref: FloatArray, close: FloatArray, volume: FloatArray, sigma: FloatArray,
     half_spread: FloatArray, z_table: FloatArray, z_idx: IntArray, entry_z: FloatArray,
     exit_z: FloatArray, cooldown: IntArray, quantity: FloatArray, allow_short: IntArray,
     cost: FloatArray, fills_f: FloatArray, fills_i: IntArray, count: IntArray,
-    status: IntArray, account: FloatArray, exposure: IntArray, equity: FloatArray,
+    status: IntArray, account: FloatArray,
 ) -> None:  # fmt: skip
     """Simulate every parameter set ``c`` (in parallel) over all bars; see ``Plan``."""
     n = close.shape[0]
-    want_equity = equity.shape[1] == n
-    cash0 = cost[_nb.C_CASH]
     for c in prange(z_idx.shape[0]):
         acct = account[c]
         z_c = z_table[z_idx[c]]
@@ -52,7 +50,6 @@ def zscore_reversion_nb(
         pending_code = 0
         seq = 0
         last_exit = -1  # bar index of the last exit decision; -1: none yet
-        held = 0
         for t in range(n):
             if pending != 0.0:
                 price = _nb.book_nb(
@@ -85,11 +82,6 @@ def zscore_reversion_nb(
                     if abs(delta) >= 1e-9:
                         seq += 1
                         pending, pending_seq, pending_code = delta, seq, code
-            if want_equity:
-                equity[c, t] = _nb.mark_nb(acct, close[t], cash0)
-            if abs(acct[_nb.A_POS_RAW]) >= 1e-9:
-                held += 1
-        exposure[c] = held
 
 
 def _z_of_returns(close: FloatArray, lookback: int) -> FloatArray:

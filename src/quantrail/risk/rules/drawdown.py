@@ -42,7 +42,7 @@ class DrawdownBreaker:
         peak = self.peak
         if self.limit is None or self.tripped or peak <= 0:
             return None
-        drawdown = 1.0 - equity / peak
+        drawdown = (peak - equity) / peak  # not 1 - equity/peak: that rounds 15 % to above 15 %
         if drawdown <= self.limit:
             return None
         self.tripped = True

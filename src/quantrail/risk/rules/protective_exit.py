@@ -7,7 +7,8 @@ position it leads to; stops that are legs of one OCO group (a bracket's stop and
 once. So the strategy sends the protective stop *first*, then the entry. Stop orders themselves
 never require a stop (they are the protection), and reductions never do.
 
-The monitor reports, once per episode, a position that has no working opposite-side stop.
+The monitor reports a position that has no working opposite-side stop, once per position (until
+it is closed).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class ProtectiveExitConfig(BaseModel, frozen=True, extra="forbid"):
     """require_stop_for_entries: every entry must be covered by working stops (else only
         entries whose intent state says ``requires_stop: true``).
     warn_unprotected_positions: report a ``warn`` risk event when a position has no working
-        opposite-side stop (once, until it is protected or closed).
+        opposite-side stop (once per position, until it is closed).
     """
 
     require_stop_for_entries: bool = False
@@ -85,7 +86,7 @@ class RequireStopRule:
 
 
 class UnprotectedPositionMonitor:
-    """Reports a position without a working stop, once until it is protected or flat."""
+    """Reports a position without a working stop, once until the position is closed."""
 
     name = "unprotected_position"
 
@@ -97,11 +98,10 @@ class UnprotectedPositionMonitor:
         if position == 0:
             self._reported.discard(symbol)
             return None
+        if symbol in self._reported:
+            return None  # once per position: the order book is not searched again every bar
         sign = 1 if position > 0 else -1
         if stop_cover(view.working_orders(symbol), symbol, sign) > 0:
-            self._reported.discard(symbol)
-            return None
-        if symbol in self._reported:
             return None
         self._reported.add(symbol)
         return RiskEvent(
