@@ -50,7 +50,9 @@ class RiskEngine:
         previous engine restores its latch. Omitted: an in-memory store.
     """
 
-    def __init__(self, config: RiskConfig | None = None, state: RiskStateStore | None = None):
+    def __init__(
+        self, config: RiskConfig | None = None, state: RiskStateStore | None = None
+    ) -> None:
         self._config = config or RiskConfig()
         self._store = state or RiskStateStore()
         self._pending: RiskConfig | None = None

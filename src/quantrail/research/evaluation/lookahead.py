@@ -113,7 +113,7 @@ def compare_runs(
             what, x, y = ("missing", "present", None) if b is None else ("extra", None, "present")
             rows.append(_difference(t, key[0], ts, label, what, x, y))
             continue
-        for name in a.fields.keys() | b.fields.keys():
+        for name in dict.fromkeys([*a.fields, *b.fields]):  # a stable order for the report
             x, y = a.fields.get(name), b.fields.get(name)
             if not _same(x, y):
                 rows.append(_difference(t, key[0], a.ts, label, name, x, y))

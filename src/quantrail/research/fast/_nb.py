@@ -78,17 +78,43 @@ STATUS_OK, STATUS_OVERFLOW, STATUS_LOT = 0, 1, 2
 
 
 @njit_cached
-def round10_nb(x: float) -> float:
-    """Python's ``round(x, 10)`` for the magnitudes prices and fees have.
+def _two_product_nb(a: float, b: float) -> tuple[float, float]:
+    """``a x b`` as ``p + e`` exactly (Dekker's product with Veltkamp's split)."""
+    p = a * b
+    c = 134217729.0 * a  # 2**27 + 1
+    a_hi = c - (c - a)
+    a_lo = a - a_hi
+    c = 134217729.0 * b
+    b_hi = c - (c - b)
+    b_lo = b - b_hi
+    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
 
-    CPython rounds the exact binary value; scaling by 1e10 rounds once more. They agree unless
-    ``x`` lies within one ulp of a half-way point at the 10th decimal, which a tick-grid price
-    or a fee never does in practice.
+
+@njit_cached
+def round10_nb(x: float) -> float:
+    """Python's ``round(x, 10)``: to the nearest multiple of 1e-10 of the *exact* value of x,
+    ties to even, then the nearest double.
+
+    ``x * 1e10`` is rounded once more than CPython's computation; its exact error term decides
+    the cases that land on a half (a fee of 4 x 1.611328125 x 0.25 % does).
     """
-    y = x * 1e10
-    if not math.isfinite(y) or abs(y) >= 4503599627370496.0:
-        return x  # from 2**52 on every double is an integer: there is nothing left to round
-    z = float(np.rint(y))
+    if not math.isfinite(x) or abs(x) >= 2097152.0:
+        return x  # half an ulp of x exceeds 0.5e-10: x is the double nearest its rounding
+    y, err = _two_product_nb(x, 1e10)
+    if abs(y) >= 4503599627370496.0:
+        # y is an integer already (2**52 and up); the exact product y + err rounds to y + r.
+        r = float(np.rint(err))
+        if abs(err - r) == 0.5 and (y + r) % 2.0 != 0.0:
+            r += 1.0 if err > r else -1.0
+        q = y / 1e10
+        p, e = _two_product_nb(q, 1e10)
+        return q + (((y - p) - e) + r) / 1e10  # (y + r) / 1e10 with the rest carried
+    z = float(np.rint(y))  # ties to even, like CPython
+    # |y - z| <= 0.5 is exact; the error term can only matter when y is a half exactly.
+    if y - z == 0.5 and err > 0.0:
+        z += 1.0
+    elif y - z == -0.5 and err < 0.0:
+        z -= 1.0
     return z / 1e10
 
 
