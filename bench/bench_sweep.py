@@ -1,10 +1,11 @@
 """Fast-path sweep speed: sma_cross, fast 5..50 step 5 x slow 60..240 step 20 (100 sets),
 over 100,000 seeded random-walk one-minute bars, with the event engine's full cost model.
 
-Times ``research.run_fast`` (indicator tables, the parallel kernel with fills, costs and equity
-curves for every set, packing the fills) after a warm-up call, so numba's compile time (cached
-on disk after the first run anyway) is excluded. Metrics (round trips and ``compute_metrics``
-per set) are timed separately. For scale it also times a plain single-threaded numba SMA-cross
+Times ``research.run_fast``: the indicator tables (each distinct SMA once), the parallel kernel
+that simulates every set with the event engine's fills and costs, and packing the fills; the
+median of ``--repeat`` calls after a warm-up call, so numba's compile time (cached on disk after
+the first run anyway) is excluded. Equity curves and metrics (per set: ledger, round trips,
+``compute_metrics``) are built on demand and timed separately. For scale it also times a plain single-threaded numba SMA-cross
 loop without costs over the same grid. Machine-readable lines:
 
     sweep_combos_per_s=N bar_combos_per_s=M seconds=S peak_rss_mb=R
@@ -86,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bars", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bars.parquet"
@@ -102,7 +103,8 @@ def main() -> None:
         )  # fmt: skip
         market = load_market(config)
     params = [strategy_params(config, {"fast": f, "slow": s}) for f in FAST for s in SLOW]
-    run_fast(market, "sma_cross", params[:2])  # warm-up: load (or compile) the kernels
+    # Warm-up: loads (or, the first time, compiles) the kernels and starts numba's threads.
+    run_fast(market, "sma_cross", params)
     times = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()

@@ -8,6 +8,15 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 
 
+# The risk limits that are on by default (10 % of equity per instrument, 5 % daily loss, 15 %
+# drawdown breaker) switched off, for scenarios built by hand to test something else.
+NO_DEFAULT_LIMITS: dict[str, object] = {
+    "max_position_pct": None,
+    "daily_loss": {"max_loss_pct": None},
+    "drawdown": {"max_drawdown": None},
+}
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO
@@ -37,4 +46,5 @@ def spy_config() -> dict[str, object]:
             "latency": "0s",
             "max_volume_share": 0.1,
         },
+        "risk": {"max_position_pct": 0.30},
     }

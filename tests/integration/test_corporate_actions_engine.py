@@ -12,7 +12,7 @@ from quantrail.core import Bar, CorporateAction
 from quantrail.engine.config import RunConfig
 from quantrail.engine.run import run_backtest
 from quantrail.strategy import Strategy
-from tests.conftest import DATA
+from tests.conftest import DATA, NO_DEFAULT_LIMITS
 
 SEEN: list[CorporateAction] = []
 
@@ -55,6 +55,7 @@ def test_split_and_dividends_adjust_position_and_cash_on_the_ex_date(tmp_path: P
             ],
             "strategy": {"name": "tests.integration.test_corporate_actions_engine:BuyAndHold"},
             "execution": {"max_volume_share": None},
+            "risk": NO_DEFAULT_LIMITS,
         }
     )  # fmt: skip
     actions = _actions()

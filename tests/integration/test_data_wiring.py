@@ -11,7 +11,11 @@ from tests.conftest import DATA
 
 
 def test_extended_hours_drop_is_a_logged_cleaning_step() -> None:
-    data = {"symbol": "SPY", "path": str(DATA / "equity_minute_SPY_2011-03.csv"), "frequency": "1min"}
+    data = {
+        "symbol": "SPY",
+        "path": str(DATA / "equity_minute_SPY_2011-03.csv"),
+        "frequency": "1min",
+    }
     strategy = {"name": "sma_cross", "params": {"fast": 5, "slow": 30, "quantity": 10}}
     kept = run_backtest(RunConfig.model_validate({"data": [data], "strategy": strategy}))
     dropped = run_backtest(

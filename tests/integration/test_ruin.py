@@ -10,6 +10,7 @@ from quantrail.core import Bar
 from quantrail.engine.config import RunConfig
 from quantrail.engine.run import run_backtest
 from quantrail.strategy import Strategy
+from tests.conftest import NO_DEFAULT_LIMITS
 
 
 class ShortTheRally(Strategy):
@@ -34,6 +35,7 @@ def test_blown_account_is_reported_as_ruined(tmp_path: Path) -> None:
             ],
             "strategy": {"name": "tests.integration.test_ruin:ShortTheRally"},
             "execution": {"cash": 100_000, "max_volume_share": None},
+            "risk": NO_DEFAULT_LIMITS,
         }
     )
     result = run_backtest(config, out_dir=tmp_path / "run")

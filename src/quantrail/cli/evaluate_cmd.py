@@ -154,11 +154,13 @@ def robustness_command(
     paths = write_robustness(result, out, costs=costs, config_text=loaded.text)
     full = result.table[result.table["window"] == "full"]
     rows: list[tuple[str, Any]] = [(f"{r.symbol} sharpe", r.sharpe) for r in full.itertuples()]
-    pivot = result.pivot()
-    positive = float((pivot.fillna(-1.0) > 0).to_numpy().mean()) if pivot.size else 0.0
-    rows.append(("windows with sharpe > 0", f"{positive:.0%}"))
+    cells = result.table[result.table["window"] != "full"]
+    positive = (cells["sharpe"].astype(float).fillna(-1.0) > 0).mean() if len(cells) else 0.0
+    rows.append(("windows with sharpe > 0", f"{positive:.0%} of {len(cells)}"))
     for r in costs.table.itertuples():
-        rows.append((f"costs x{r.multiplier:g}", f"return {r.total_return:.2%}, sharpe {r.sharpe}"))
+        rows.append(
+            (f"costs x{r.multiplier:g}", f"return {r.total_return:.2%}, sharpe {_format(r.sharpe)}")
+        )
     verdict = Verdict.of([*result.verdict.reasons, *costs.verdict.reasons])
     return _report("robustness", loaded, rows, verdict, paths["report.html"])
 

@@ -32,10 +32,11 @@ from quantrail.core.instruments import Instrument
 from quantrail.core.order_state import OrderEventKind
 from quantrail.core.orders import Order, OrderIntent
 from quantrail.data import MergedStream
+from quantrail.engine.risk_link import RiskLink
 from quantrail.execution import ExecutionConfig, FillSimulator
 from quantrail.oms import OrderManager
 from quantrail.portfolio import Portfolio
-from quantrail.risk import RiskEngine
+from quantrail.risk import Denial, RiskEngine
 from quantrail.runtime import SimulatedClock
 from quantrail.store.audit import AuditRecorder, to_json
 from quantrail.strategy import Strategy
@@ -70,6 +71,7 @@ class BacktestEngine:
         audit: AuditRecorder,
         sigma: npt.NDArray[np.float64],
         actions: Sequence[CorporateAction] = (),
+        tags: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.stream = stream
         self.strategy = strategy
@@ -87,6 +89,8 @@ class BacktestEngine:
         self.adjustments: list[tuple[int, int, float, float]] = []  # event, symbol, shares, cash
         self.applied_actions: list[CorporateAction] = []  # parallel to adjustments
         self._actions = self._schedule(actions)
+        self.last_bars: dict[str, Bar] = {}
+        self.risk_link = RiskLink(self, tags or {})
         strategy.bind(self)
 
     # -- TradingContext --------------------------------------------------------------------
@@ -100,25 +104,38 @@ class BacktestEngine:
     def working_orders(self, symbol: str | None = None) -> list[Order]:
         return self.oms.working_orders(symbol)
 
+    # -- RiskView (with portfolio, now_ns and working_orders above) ----------------------------
+    def last_bar(self, symbol: str) -> Bar | None:
+        return self.last_bars.get(symbol)
+
+    def is_market_open(self, symbol: str, ts_ns: int) -> bool | None:
+        return None  # a bar replay has no live market state; data gaps are judged in the data layer
+
+    def tags(self, symbol: str) -> dict[str, str]:
+        return self.risk_link.tags.get(symbol, {})
+
+    def returns(self, symbol: str, window: int) -> npt.NDArray[np.float64]:
+        """Close-to-close returns of ``symbol`` up to the current event, oldest first."""
+        rows = self.risk_link.rows_of(symbol)
+        known = int(np.searchsorted(rows, self._event_index, side="right"))
+        closes = self.stream.close[rows[max(known - window - 1, 0) : known]]
+        return np.asarray(closes[1:] / closes[:-1] - 1.0, dtype=np.float64)
+
     def submit(self, intent: OrderIntent, strategy_id: str) -> Order:
         ts = self.clock.ts
         order = self.oms.create(intent, strategy_id, ts)
         self._audit_order(order)
+        denial: Denial | None
         if intent.symbol not in self._symbol_position:
-            denial: tuple[str, str] | None = (
-                "unknown_symbol",
-                f"{intent.symbol!r} is not in this run's data",
-            )
+            denial = Denial("unknown_symbol", f"{intent.symbol!r} is not in this run's data")
+            self.risk_link.record_denial(order, denial)
         else:
-            denial = self.risk.check(
-                order, self._portfolio, self.oms.working_orders(order.symbol), ts
-            )
+            denial = self.risk_link.check(order)
         if denial is not None:
-            rule, reason = denial
             self.denials += 1
-            self.audit.add("risk_events", (ts, order.client_order_id, rule, reason))
-            self._status(order, OrderEventKind.DENY, ts, f"{rule}: {reason}")
+            self._status(order, OrderEventKind.DENY, ts, f"{denial.rule}: {denial.reason}")
             return order
+        self.risk.on_order_submitted(order, ts)
         self._status(order, OrderEventKind.SUBMIT, ts, "")
         self.venue.submit(order)
         return order
@@ -154,7 +171,7 @@ class BacktestEngine:
         quantity: float | None,
         limit_price: float | None,
         stop_price: float | None,
-    ) -> tuple[str, str] | None:
+    ) -> Denial | None:
         """Run risk on the order as it would be after the replace; refuse it if it fails."""
         proposed = copy.copy(order)
         if quantity is not None:
@@ -163,20 +180,17 @@ class BacktestEngine:
             proposed.limit_price = limit_price
         if stop_price is not None:
             proposed.stop_price = stop_price
-        others = [o for o in self.oms.working_orders(order.symbol) if o is not order]
-        ts = self.clock.ts
-        denial = self.risk.check(proposed, self._portfolio, others, ts)
+        denial = self.risk_link.check(proposed, what="modify")
         if denial is not None:
-            rule, reason = denial
+            ts = self.clock.ts
             self.denials += 1
-            self.audit.add("risk_events", (ts, order.client_order_id, rule, f"modify: {reason}"))
+            reason = f"modify denied by {denial.rule}: {denial.reason}"
             update = OrderUpdate(
-                order.client_order_id, OrderEventKind.DENY, order.status, ts,
-                f"modify denied by {rule}: {reason}",
-            )  # fmt: skip
+                order.client_order_id, OrderEventKind.DENY, order.status, ts, reason
+            )
             self.audit.add(
                 "order_events",
-                (order.client_order_id, ts, "modify_denied", order.status.value, update.reason),
+                (order.client_order_id, ts, "modify_denied", order.status.value, reason),
             )
             self._callback(self.strategy.on_order_update, update)
         return denial
@@ -187,6 +201,7 @@ class BacktestEngine:
             return  # a duplicate report of a fill already booked
         portfolio = self._portfolio
         portfolio.apply_fill(fill)
+        self.risk_link.after_fill(fill)
         symbol_index = self._symbol_position[fill.symbol]
         self.fills.append(FillRecord(fill, self._event_index, symbol_index, order.reason))
         self.audit.add(
@@ -248,6 +263,8 @@ class BacktestEngine:
         venue_orders = venue._orders
         last_prices = self._portfolio.last_prices
         last_times = self._portfolio.last_price_times
+        last_bars = self.last_bars
+        risk_on_bar = self.risk_link.on_bar
         on_bar = self.strategy.on_bar
         actions = self._actions
         next_action = actions[-1][0] if actions else -1
@@ -262,6 +279,9 @@ class BacktestEngine:
                 symbol, ts, ts_open[i], open_[i], high[i], low[i], close[i], volume[i],
                 bid[i], ask[i], session[i],
             )  # fmt: skip
+            last_bars[symbol] = bar
+            if risk_on_bar(bar, self):
+                self.risk_link.execute_pending()
             if offset + i == next_action:
                 # Splits and dividends take effect before anything trades on the ex-date.
                 next_action = self._apply_due_actions(offset + i)

@@ -34,6 +34,11 @@ def write_run_folder(
 ) -> None:
     metrics = dict(result.metrics)
     metrics["final_equity"] = round(result.final_equity, 6)
+    metrics["risk_denials"] = int((result.risk_events["severity"] == "deny").sum())
+    (out_dir / "risk_summary.json").write_text(
+        json.dumps(result.risk_summary, indent=2, sort_keys=True) + "\n"
+    )
+    _iso(result.risk_events, ["ts"]).to_csv(out_dir / "risk_events.csv", index=False)
     (out_dir / "metrics.json").write_text(
         json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False) + "\n"
     )

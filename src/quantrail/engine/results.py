@@ -29,6 +29,8 @@ class BacktestResult:
     metrics: dict[str, Any]
     final_equity: float
     data_quality: list[dict[str, Any]]  # one validation report per data file (warnings only)
+    risk_events: pd.DataFrame  # every denial, warning and mode change, in order
+    risk_summary: dict[str, Any]  # final mode and how often each rule fired
 
     def data_warnings(self, relative_to: Path | None = None) -> list[str]:
         """One line per data-quality warning (file, rule, count, first line) and per cleaning
@@ -112,6 +114,10 @@ def orders_frame(engine: BacktestEngine) -> pd.DataFrame:
         "avg_fill_price", "commission", "reason",
     ])  # fmt: skip
     frame["ts_created"] = _utc(frame["ts_created"].to_numpy(dtype="int64"))
+    # Fixed column types, so the same run always writes the same bytes whatever the values.
+    for column in ("quantity", "limit_price", "stop_price", "filled_quantity", "avg_fill_price",
+                   "commission"):  # fmt: skip
+        frame[column] = frame[column].astype("float64")
     return frame
 
 
@@ -196,6 +202,13 @@ def _adjustments_frame(engine: BacktestEngine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["ts", "symbol", "kind", "value"])
 
 
+def _risk_events_frame(engine: BacktestEngine) -> pd.DataFrame:
+    columns = ["ts", "client_order_id", "rule", "severity", "symbol", "reason", "detail"]
+    frame = pd.DataFrame(engine.risk_link.rows, columns=columns)
+    frame["ts"] = _utc(frame["ts"].to_numpy(dtype="int64"))
+    return frame
+
+
 def collect_result(
     engine: BacktestEngine,
     *,
@@ -256,4 +269,6 @@ def collect_result(
         metrics=metrics,
         final_equity=final_equity,
         data_quality=data_quality or [],
+        risk_events=_risk_events_frame(engine),
+        risk_summary={"mode": engine.risk.mode.value, "rule_counts": engine.risk.stats()},
     )

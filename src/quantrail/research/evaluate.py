@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from quantrail.engine.config import RunConfig
 from quantrail.engine.run import run_backtest
 from quantrail.research.fast import (
     FastPathUnsupported,
+    Market,
     load_market,
     run_fast,
     strategy_params,
@@ -44,6 +46,7 @@ class Task:
     base_dir: str | None
     trials: tuple[tuple[int, dict[str, Any]], ...]
     engine: Engine
+    sweep_id: str = ""  # tasks of one sweep share the loaded data (see ``_market``)
 
 
 def _with_params(config: RunConfig, overrides: dict[str, Any]) -> RunConfig:
@@ -85,7 +88,7 @@ def run_task(task: Task) -> list[TrialRecord]:
         reason = unsupported_reason(config)
         if reason is None:
             try:
-                return records + _fast(config, valid, base, task.engine)
+                return records + _fast(config, valid, base, task.engine, task.sweep_id)
             except FastPathUnsupported:
                 if task.engine == "fast":
                     raise
@@ -94,10 +97,30 @@ def run_task(task: Task) -> list[TrialRecord]:
     return records + [_event(config, n, o, base) for n, o, _ in valid]
 
 
+# The last market loaded in this process, for the sweep that loaded it: a search sends one
+# small task per batch, and each would otherwise load and validate the same data again. Keyed
+# by sweep, so a later sweep sees data files as they are then.
+_MARKET_CACHE: dict[str, Market] = {}
+
+
+def _market(config: RunConfig, base: Path | None, sweep_id: str) -> Market:
+    found = _MARKET_CACHE.get(sweep_id) if sweep_id else None
+    if found is None:
+        found = load_market(config, base)
+        if sweep_id:
+            _MARKET_CACHE.clear()
+            _MARKET_CACHE[sweep_id] = found
+    return found
+
+
 def _fast(
-    config: RunConfig, valid: list[tuple[int, dict[str, Any], Any]], base: Path | None, engine: str
+    config: RunConfig,
+    valid: list[tuple[int, dict[str, Any], Any]],
+    base: Path | None,
+    engine: str,
+    sweep_id: str,
 ) -> list[TrialRecord]:
-    market = load_market(config, base)
+    market = _market(config, base, sweep_id)
     records = []
     for start in range(0, len(valid), FAST_CHUNK):
         chunk = valid[start : start + FAST_CHUNK]
@@ -149,6 +172,7 @@ class Runner:
             raise FastPathUnsupported(reason[1], path=reason[0])
         self._fast = engine != "event" and reason is None
         self._jobs = n_jobs or os.cpu_count() or 1
+        self._sweep_id = uuid.uuid4().hex
         self._client: Any = None
         self._pool: ProcessPoolExecutor | None = None
         if scheduler is not None:
@@ -172,6 +196,7 @@ class Runner:
         self.close()
 
     def close(self) -> None:
+        _MARKET_CACHE.pop(self._sweep_id, None)  # Dask workers keep theirs until the next sweep
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
@@ -182,7 +207,9 @@ class Runner:
     def _tasks(self, trials: Sequence[tuple[int, dict[str, Any]]]) -> list[Task]:
         size = FAST_CHUNK if self._fast else 1
         return [
-            Task(self._config, self._base, tuple(trials[i : i + size]), self._engine)
+            Task(
+                self._config, self._base, tuple(trials[i : i + size]), self._engine, self._sweep_id
+            )
             for i in range(0, len(trials), size)
         ]
 

@@ -20,10 +20,10 @@ __all__ = ["KillSwitch", "KillSwitchConfig"]
 
 class KillSwitchConfig(BaseModel, frozen=True, extra="forbid"):
     """path: the sentinel file the engine polls; ``None`` (the default) has no kill switch.
-    flatten: also close every position when it fires (else cancel all orders and halt)."""
+    flatten: also close every position when it fires (default; else cancel all orders and halt)."""
 
     path: str | None = None
-    flatten: bool = False
+    flatten: bool = True
 
 
 class KillSwitch:

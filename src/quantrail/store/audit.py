@@ -24,7 +24,10 @@ _INSERTS = {
         "INSERT INTO order_events (client_order_id, ts, kind, status, reason) VALUES (?,?,?,?,?)"
     ),
     "fills": "INSERT INTO fills VALUES (" + ",".join("?" * 16) + ")",
-    "risk_events": ("INSERT INTO risk_events (ts, client_order_id, rule, reason) VALUES (?,?,?,?)"),
+    "risk_events": (
+        "INSERT INTO risk_events (ts, client_order_id, rule, severity, symbol, reason, detail)"
+        " VALUES (?,?,?,?,?,?,?)"
+    ),
     "trades": "INSERT INTO trades VALUES (" + ",".join("?" * 14) + ")",
     "corporate_actions": (
         "INSERT INTO corporate_actions (ts, symbol, kind, value, ex_ts, position_before,"

@@ -56,9 +56,12 @@ CREATE TABLE IF NOT EXISTS fills (
 CREATE TABLE IF NOT EXISTS risk_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     ts INTEGER NOT NULL,
-    client_order_id TEXT NOT NULL,
+    client_order_id TEXT,
     rule TEXT NOT NULL,
-    reason TEXT NOT NULL
+    severity TEXT NOT NULL,
+    symbol TEXT,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS trades (
     trade_id INTEGER PRIMARY KEY,

@@ -72,7 +72,10 @@ def test_a_planted_peek_is_found_with_its_timestamps(
     paths = write_lookahead(result, tmp_path)
     written = pd.read_csv(paths["differences.csv"])
     assert len(written) == len(diffs)
-    assert "FAIL" in paths["report.html"].read_text()
+    page = paths["report.html"].read_text()
+    assert "FAIL" in page
+    assert page.count("plotly.js v") == 1
+    assert "<script src" not in page
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,11 @@ def test_the_kill_switch_denies_at_once_and_latches_halted_on_the_next_bar(
     denial = risk.check(order(Side.BUY, 1), view)
     assert denial is not None
     assert denial.rule == "kill_switch"
-    assert risk.on_bar(bar(), view) == [RiskAction.CANCEL_ALL, RiskAction.HALT]
+    assert risk.on_bar(bar(), view) == [
+        RiskAction.CANCEL_ALL,
+        RiskAction.FLATTEN_ALL,
+        RiskAction.HALT,
+    ]  # the kill switch flattens by default
     event = next(e for e in risk.events() if e.rule == "kill_switch" and e.severity == "halt")
     assert "pager" in event.message
     assert "runaway strategy" in event.message

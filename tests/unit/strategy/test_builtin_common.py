@@ -24,6 +24,7 @@ from quantrail.strategy import resolve_strategy
 from quantrail.strategy.builtin.breakout import Breakout
 from quantrail.strategy.builtin.rsi_reversion import RsiReversion
 from quantrail.strategy.builtin.zscore_reversion import ZScoreReversion
+from tests.conftest import NO_DEFAULT_LIMITS
 
 START = pd.Timestamp("2024-01-01T00:00:00+00:00")
 DAY = pd.Timedelta(days=1)
@@ -79,6 +80,7 @@ def crafted_config(
         "data": [{"symbol": "X", "path": str(path), "frequency": "1d", "asset_class": "crypto"}],
         "strategy": {"name": strategy, "params": params},
         "execution": {**ZERO_COSTS, **execution},
+        "risk": NO_DEFAULT_LIMITS,
     }
 
 
@@ -153,7 +155,7 @@ def test_defaults_validate_and_the_docstring_states_the_hypothesis(name: str) ->
 
 @pytest.mark.parametrize("name", ["rsi_reversion", "zscore_reversion", "breakout"])
 def test_runs_on_the_bundled_spy_data_and_trades(name: str, spy_config: dict[str, Any]) -> None:
-    cfg = {**spy_config, "strategy": {"name": name, "params": {}}}
+    cfg = {**spy_config, "strategy": {"name": name, "params": {}}, "risk": NO_DEFAULT_LIMITS}
     result = run_backtest(RunConfig.model_validate(cfg))
     assert len(result.trades) >= 1
     assert result.metrics["num_trades"] >= 1

@@ -42,6 +42,7 @@ class LookaheadResult:
     differences: pd.DataFrame
     checked: pd.DataFrame  # per cut: decisions, fills and equity points compared, differences
     verdict: Verdict
+    equity: pd.Series  # the full run's, for the report
 
 
 def detect_lookahead(
@@ -86,6 +87,7 @@ def detect_lookahead(
         differences=differences,
         checked=pd.DataFrame(checked),
         verdict=Verdict.of(failures),
+        equity=full[0].equity,
     )
 
 

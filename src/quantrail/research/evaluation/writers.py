@@ -146,8 +146,27 @@ def write_lookahead(
     )
     result.differences.to_csv(paths["differences.csv"], index=False)
     shown = result.differences.sort_values(["ts", "cut"]).head(_DIFFERENCES_SHOWN)
+    eq = result.equity
+    fig = go.Figure(go.Scatter(x=utc_axis(eq.index), y=eq.to_numpy(), mode="lines", name="equity"))
+    for cut in result.cuts:
+        fig.add_vline(x=utc_axis(pd.DatetimeIndex([cut]))[0], line={"dash": "dot", "width": 1})
+    if len(shown):
+        at = pd.DatetimeIndex(shown["ts"])
+        y = eq.reindex(at, method="ffill").to_numpy()
+        marker = {"color": "firebrick", "size": 9, "symbol": "x"}
+        fig.add_trace(
+            go.Scatter(
+                x=utc_axis(at),
+                y=y,
+                mode="markers",
+                marker=marker,
+                name="difference",
+                text=list(shown["field"]),
+            )
+        )
     sections = [
         Section("Cut points", "Each cut: a run on the bars known at or before it.", result.checked),
+        Section("Full run, cuts (dotted) and differences (x)", figure=layout(fig)),
         Section("Differences (earliest first)", "None: no look-ahead found.", shown.astype(str)),
     ]
     _html(paths, "Look-ahead check", result.verdict, sections, config_text)
