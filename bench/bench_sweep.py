@@ -5,8 +5,8 @@ Times ``research.run_fast``: the indicator tables (each distinct SMA once), the 
 that simulates every set with the event engine's fills and costs, and packing the fills; the
 median of ``--repeat`` calls after a warm-up call, so numba's compile time (cached on disk after
 the first run anyway) is excluded. Equity curves and metrics (per set: ledger, round trips,
-``compute_metrics``) are built on demand and timed separately. For scale it also times a plain single-threaded numba SMA-cross
-loop without costs over the same grid. Machine-readable lines:
+``compute_metrics``) are built on demand and timed separately. For scale it also times a plain
+single-threaded numba SMA-cross loop without costs over the same grid. Machine-readable lines:
 
     sweep_combos_per_s=N bar_combos_per_s=M seconds=S peak_rss_mb=R
     plain_loop_seconds=P

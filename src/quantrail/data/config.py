@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from quantrail.core.time import parse_duration
 
@@ -82,6 +82,8 @@ class DataConfig(BaseModel):
         Corporate actions file (``timestamp, type, value``; type ``split`` or ``dividend``).
         Splits and dividends then reach the backtest as events on their ex-date, and adjusted
         series are computed as of a date (see ``docs/data.md``).
+    tags : dict of str to str
+        Labels risk limits group by, e.g. ``{sector: tech}``; ``asset_class`` is added.
     quotes_path : Path or None
         Optional quote-bar file (``timestamp, bid_open..bid_close, ask_open..ask_close``, same
         timestamp convention as ``path``) joined on timestamp to give each bar
@@ -107,6 +109,7 @@ class DataConfig(BaseModel):
     calendar: str | None = None
     extended_hours: Literal["keep", "drop"] = "keep"
     actions_path: Path | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("symbol")
     @classmethod

@@ -72,6 +72,7 @@ class BacktestEngine:
         sigma: npt.NDArray[np.float64],
         actions: Sequence[CorporateAction] = (),
         tags: dict[str, dict[str, str]] | None = None,
+        market_open: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self.stream = stream
         self.strategy = strategy
@@ -90,6 +91,9 @@ class BacktestEngine:
         self.applied_actions: list[CorporateAction] = []  # parallel to adjustments
         self._actions = self._schedule(actions)
         self.last_bars: dict[str, Bar] = {}
+        self.stopped_early: str | None = None
+        self.events_done = len(stream.ts)  # fewer when the run stops early
+        self._market_open = market_open  # per event: inside the regular session (or None)
         self.risk_link = RiskLink(self, tags or {})
         strategy.bind(self)
 
@@ -109,15 +113,25 @@ class BacktestEngine:
         return self.last_bars.get(symbol)
 
     def is_market_open(self, symbol: str, ts_ns: int) -> bool | None:
-        return None  # a bar replay has no live market state; data gaps are judged in the data layer
+        """Whether the symbol's latest bar lay inside its calendar's regular session."""
+        if self._market_open is None:
+            return None
+        rows = self.risk_link.rows_of(symbol)
+        known = int(np.searchsorted(rows, self._event_index, side="right"))
+        return bool(self._market_open[rows[known - 1]]) if known else None
 
     def tags(self, symbol: str) -> dict[str, str]:
         return self.risk_link.tags.get(symbol, {})
 
     def returns(self, symbol: str, window: int) -> npt.NDArray[np.float64]:
-        """Close-to-close returns of ``symbol`` up to the current event, oldest first."""
+        """Close-to-close returns of ``symbol``, oldest first, from bars stamped before now.
+
+        Only timestamps every symbol has completed are used, so the series of two symbols end
+        at the same moment and can be correlated point by point (the current event's own bar
+        would otherwise shift one series by a bar).
+        """
         rows = self.risk_link.rows_of(symbol)
-        known = int(np.searchsorted(rows, self._event_index, side="right"))
+        known = int(np.searchsorted(self.stream.ts[rows], self.clock.ts, side="left"))
         closes = self.stream.close[rows[max(known - window - 1, 0) : known]]
         return np.asarray(closes[1:] / closes[:-1] - 1.0, dtype=np.float64)
 
@@ -242,9 +256,11 @@ class BacktestEngine:
                 )
             )  # fmt: skip
             symbols = [names[i] for i in s.symbol_index[window].tolist()]
-            self._run_chunk(start, symbols, columns, quotes)
+            stopped = self._run_chunk(start, symbols, columns, quotes)
             if progress is not None:
                 progress(stop)
+            if stopped:
+                break
         if n:
             self.venue.close_all(self.clock.ts, "end of data")
         self._callback(self.strategy.on_stop)
@@ -256,7 +272,8 @@ class BacktestEngine:
         symbols: list[str],
         columns: tuple[list[Any], ...],
         quotes: bool,
-    ) -> None:
+    ) -> bool:
+        """Run events ``offset ..``; return True when the run must stop early (kill switch)."""
         ts_, ts_open, open_, high, low, close, volume, bid, ask, session, sigma = columns
         clock = self.clock
         venue = self.venue
@@ -265,6 +282,7 @@ class BacktestEngine:
         last_times = self._portfolio.last_price_times
         last_bars = self.last_bars
         risk_on_bar = self.risk_link.on_bar
+        stopping = self.risk_link.stopping
         on_bar = self.strategy.on_bar
         actions = self._actions
         next_action = actions[-1][0] if actions else -1
@@ -282,11 +300,16 @@ class BacktestEngine:
             last_bars[symbol] = bar
             if risk_on_bar(bar, self):
                 self.risk_link.execute_pending()
+                stopping = self.risk_link.stopping
             if offset + i == next_action:
                 # Splits and dividends take effect before anything trades on the ex-date.
                 next_action = self._apply_due_actions(offset + i)
             if venue_orders.get(symbol):
                 venue.on_bar(bar, sigma[i])
+            if stopping and not venue.working_count:
+                self.stopped_early = "kill switch: flattened and halted"
+                self.events_done = offset + i + 1
+                return True
             if quotes:
                 venue.observe_quote(symbol, bid[i], ask[i])
             try:
@@ -295,6 +318,7 @@ class BacktestEngine:
                 raise
             except Exception as exc:
                 raise self._strategy_error("on_bar", exc) from exc
+        return False
 
     # -- corporate actions -------------------------------------------------------------------
     def _schedule(self, actions: Sequence[CorporateAction]) -> list[tuple[int, CorporateAction]]:

@@ -19,11 +19,19 @@ from quantrail.data import (
     get_calendar,
     load_actions,
     load_bars,
+    regular_hours_mask,
     steps_for_config,
     validate_bars,
 )
 
-__all__ = ["corporate_actions_for", "instruments_for", "load_validated", "trailing_sigma"]
+__all__ = [
+    "corporate_actions_for",
+    "instruments_for",
+    "load_validated",
+    "market_open_mask",
+    "tags_for",
+    "trailing_sigma",
+]
 
 
 def load_validated(
@@ -82,4 +90,22 @@ def trailing_sigma(
         per_frame.append(sigma.fillna(0.0).to_numpy(dtype=np.float64))
     offsets = np.cumsum([0] + [len(f.close) for f in frames[:-1]])
     flat = np.concatenate(per_frame) if per_frame else np.zeros(0)
+    return np.ascontiguousarray(flat[offsets[stream.symbol_index] + stream.row_index])
+
+
+def tags_for(configs: list[DataConfig]) -> dict[str, dict[str, str]]:
+    """Risk grouping labels per symbol: the configured tags plus the asset class."""
+    return {c.symbol: {"asset_class": c.asset_class, **c.tags} for c in configs}
+
+
+def market_open_mask(
+    frames: list[BarFrame], configs: list[DataConfig], stream: MergedStream
+) -> npt.NDArray[np.bool_]:
+    """Per event: whether its bar lies inside its calendar's regular session."""
+    per_frame = [
+        regular_hours_mask(frame, get_calendar(cfg.calendar_name))
+        for frame, cfg in zip(frames, configs, strict=True)
+    ]
+    offsets = np.cumsum([0] + [len(f.close) for f in frames[:-1]])
+    flat = np.concatenate(per_frame) if per_frame else np.zeros(0, dtype=bool)
     return np.ascontiguousarray(flat[offsets[stream.symbol_index] + stream.row_index])

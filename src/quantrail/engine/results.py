@@ -127,7 +127,7 @@ _UNDEFINED_WHEN_RUINED = (
 )  # fmt: skip
 
 
-def _metrics(
+def run_metrics(
     equity: pd.Series,
     *,
     periods_per_year: float,
@@ -218,10 +218,11 @@ def collect_result(
 ) -> BacktestResult:
     stream = engine.stream
     fills = engine.fills
+    done = engine.events_done  # a run stopped by the kill switch ends early
     ledger = build_ledger(
         starting_cash=engine.portfolio.starting_cash,
-        symbol_index=stream.symbol_index.astype(np.int64),
-        close=stream.close,
+        symbol_index=stream.symbol_index[:done].astype(np.int64),
+        close=stream.close[:done],
         n_symbols=len(stream.symbols),
         fill_event=np.array([f.event_index for f in fills], dtype=np.int64),
         fill_symbol=np.array([f.symbol_index for f in fills], dtype=np.int64),
@@ -241,7 +242,7 @@ def collect_result(
             f"ledger equity {ledger.equity[-1]!r} disagrees with the portfolio {final_equity!r}"
         )
     # One value per distinct timestamp: the state after the last event stamped at it.
-    ts = stream.ts
+    ts = stream.ts[:done]
     last_of_ts = np.r_[ts[1:] != ts[:-1], True] if len(ts) else np.zeros(0, dtype=bool)
     index = _utc(ts[last_of_ts])
     equity = pd.Series(ledger.equity[last_of_ts], index=index, name="equity")
@@ -251,10 +252,10 @@ def collect_result(
     trades = round_trips(
         fills_df, last_prices, index[-1] if len(index) else None, _adjustments_frame(engine)
     )
-    metrics = _metrics(
+    metrics = run_metrics(
         equity,
         periods_per_year=observed_periods_per_year(
-            frequency_ns, asset_classes, stream.session[last_of_ts]
+            frequency_ns, asset_classes, stream.session[:done][last_of_ts]
         ),
         trades=trades,
         turnover_notional=engine.portfolio.turnover,
@@ -270,5 +271,9 @@ def collect_result(
         final_equity=final_equity,
         data_quality=data_quality or [],
         risk_events=_risk_events_frame(engine),
-        risk_summary={"mode": engine.risk.mode.value, "rule_counts": engine.risk.stats()},
+        risk_summary={
+            "mode": engine.risk.mode.value,
+            "rule_counts": engine.risk.stats(),
+            "stopped_early": engine.stopped_early,
+        },
     )

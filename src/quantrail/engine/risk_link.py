@@ -16,7 +16,7 @@ from quantrail.core.bar import Bar
 from quantrail.core.enums import OrderType, Side
 from quantrail.core.events import Fill
 from quantrail.core.orders import Order, OrderIntent
-from quantrail.risk import FLATTEN_KEY, Denial, RiskAction, RiskEvent
+from quantrail.risk import FLATTEN_KEY, Denial, KillSwitch, RiskAction, RiskEvent, RiskMode
 from quantrail.store.audit import to_json
 
 if TYPE_CHECKING:
@@ -39,7 +39,10 @@ class RiskLink:
         self._symbol_rows: dict[str, npt.NDArray[np.int64]] = {}
         self._session: int | None = None
         # With a kill switch the monitors must poll its file on every bar.
-        self._always = self.risk.config.kill_switch.path is not None
+        path = self.risk.config.kill_switch.path
+        self._kill_switch = None if path is None else KillSwitch(path)
+        self._always = self._kill_switch is not None
+        self.stopping = False  # set once the kill switch fired: finish flattening, then stop
 
     def rows_of(self, symbol: str) -> npt.NDArray[np.int64]:
         rows = self._symbol_rows.get(symbol)
@@ -110,6 +113,8 @@ class RiskLink:
                 for order in self.risk.increasing_orders(engine):
                     engine.cancel(order.client_order_id)
         self.drain(None)
+        if self._kill_switch is not None and self.risk.mode is RiskMode.HALTED:
+            self.stopping = self._kill_switch.triggered()
 
     def _flatten(self) -> None:
         engine = self.engine

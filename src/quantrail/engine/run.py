@@ -22,11 +22,13 @@ from quantrail.engine.frames import (
     corporate_actions_for,
     instruments_for,
     load_validated,
+    market_open_mask,
+    tags_for,
     trailing_sigma,
 )
 from quantrail.engine.output import write_run_folder
 from quantrail.engine.results import BacktestResult, collect_result
-from quantrail.risk import RiskEngine
+from quantrail.risk import RiskEngine, RiskStateStore
 from quantrail.store.audit import AuditRecorder
 from quantrail.strategy import Strategy, resolve_strategy
 
@@ -82,10 +84,19 @@ def run_backtest(
         instruments=instruments_for(config.data),
         strategy=strategy,
         execution=config.execution,
-        risk=RiskEngine(config.risk),
+        risk=RiskEngine(
+            config.risk,
+            RiskStateStore(config.risk.state_path) if config.risk.state_path else None,
+        ),
         audit=audit,
         sigma=sigma,
         actions=[*actions, *corporate_actions_for(config.data, base_dir)],
+        tags=tags_for(config.data),
+        market_open=(
+            market_open_mask(frames, config.data, stream)
+            if config.risk.entry.deny_when_market_closed
+            else None
+        ),
     )
     if progress is not None:
         progress.start(len(stream.ts))

@@ -29,6 +29,7 @@ from quantrail.research.fast import (
     run_fast,
     strategy_params,
     unsupported_reason,
+    with_params,
 )
 from quantrail.research.trials import TrialRecord
 
@@ -49,18 +50,11 @@ class Task:
     sweep_id: str = ""  # tasks of one sweep share the loaded data (see ``_market``)
 
 
-def _with_params(config: RunConfig, overrides: dict[str, Any]) -> RunConfig:
-    strategy = config.strategy.model_copy(
-        update={"params": {**config.strategy.params, **overrides}}
-    )
-    return config.model_copy(update={"strategy": strategy})
-
-
 def _event(
     config: RunConfig, number: int, overrides: dict[str, Any], base: Path | None
 ) -> TrialRecord:
     try:
-        result = run_backtest(_with_params(config, overrides), base_dir=base)
+        result = run_backtest(with_params(config, overrides), base_dir=base)
     except QuantrailError as exc:
         return TrialRecord(number, overrides, "failed", "event", error=str(exc))
     metrics = {**result.metrics, "final_equity": result.final_equity}

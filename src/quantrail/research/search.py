@@ -36,6 +36,7 @@ __all__ = [
     "quiet_optuna",
     "restore_trials",
     "snap",
+    "tell",
 ]
 
 Direction = Literal["maximize", "minimize"]

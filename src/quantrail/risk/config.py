@@ -44,6 +44,8 @@ class RiskConfig(StaleDataConfig, GrossExposureConfig, PositionLimitConfig, Orde
     concentration: largest share of gross exposure per tag value (sector, asset class).
     correlation: correlated symbols count as one exposure for max_position_pct.
     kill_switch: the sentinel file that halts trading.
+    state_path: SQLite file that keeps the HALTED / REDUCE_ONLY latch and its change log across
+        restarts; ``None`` keeps it in memory (a backtest starts ACTIVE every time).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -57,3 +59,4 @@ class RiskConfig(StaleDataConfig, GrossExposureConfig, PositionLimitConfig, Orde
     concentration: ConcentrationConfig = Field(default_factory=ConcentrationConfig)
     correlation: CorrelationConfig = Field(default_factory=CorrelationConfig)
     kill_switch: KillSwitchConfig = Field(default_factory=KillSwitchConfig)
+    state_path: str | None = None

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS orders (
     strategy_id TEXT NOT NULL,
     symbol TEXT NOT NULL,
     side TEXT NOT NULL,
-    quantity REAL NOT NULL,
+    quantity REAL,  -- NULL when a strategy sent NaN: recorded as given, then denied
     order_type TEXT NOT NULL,
     limit_price REAL,
     stop_price REAL,

@@ -15,10 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from quantrail.core.errors import ConfigError
 from quantrail.engine.config import RunConfig
+from quantrail.engine.run import build_strategy
 from quantrail.research.fast.batch import FastBatch, FastResult, run_plan
 from quantrail.research.fast.market import (
     FAST_STRATEGIES,
@@ -30,7 +28,6 @@ from quantrail.research.fast.market import (
     unsupported_reason,
 )
 from quantrail.research.fast.plan import Plan
-from quantrail.strategy import resolve_strategy
 from quantrail.strategy.base import StrategyParams
 
 __all__ = [
@@ -46,6 +43,7 @@ __all__ = [
     "run_fast",
     "strategy_params",
     "unsupported_reason",
+    "with_params",
 ]
 
 
@@ -70,23 +68,25 @@ def _planner(name: str) -> Callable[[Market, Sequence[Any]], Plan]:
     raise FastPathUnsupported(f"no fast kernel for {name!r}", path="strategy.name")
 
 
+def with_params(config: RunConfig, overrides: dict[str, Any]) -> RunConfig:
+    """``config`` with ``overrides`` merged into its strategy parameters (not validated)."""
+    strategy = config.strategy.model_copy(
+        update={"params": {**config.strategy.params, **overrides}}
+    )
+    return config.model_copy(update={"strategy": strategy})
+
+
 def strategy_params(config: RunConfig, overrides: dict[str, Any] | None = None) -> StrategyParams:
     """Validate ``config.strategy.params`` updated with ``overrides`` into the Params model.
 
     Raises
     ------
     ConfigError
-        With the path of the first invalid parameter, as ``run_backtest`` reports it.
+        With the path of the first invalid parameter, exactly as ``run_backtest`` reports it
+        (the validation is the engine's ``build_strategy``).
     """
-    cls = resolve_strategy(config.strategy.name)
-    try:
-        return cls.Params.model_validate({**config.strategy.params, **(overrides or {})})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(
-            first["msg"], path="strategy.params" + (f".{where}" if where else "")
-        ) from exc
+    params: StrategyParams = build_strategy(with_params(config, overrides or {})).params
+    return params
 
 
 def run_fast(

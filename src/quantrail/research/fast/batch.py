@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from quantrail.analytics import round_trips
-from quantrail.engine.results import _metrics as run_metrics
+from quantrail.engine.results import run_metrics
 from quantrail.research.fast import _nb
 from quantrail.research.fast.market import FastPathUnsupported, Market
 from quantrail.research.fast.plan import Plan
