@@ -458,7 +458,7 @@ def sink_series(stores: Backends, backends: list[str]) -> Iterator[str]:
                                                         "arrow": lambda: sink.write(trades)}  # fmt: skip
             rows = [(t.symbol, t.ts_ns, t.price, t.size, t.trade_id) for t in trades]
             if backend == "duckdb" and n <= 1_000:
-                con = duckdb.connect(getattr(sink, "path"))  # same database instance
+                con = duckdb.connect(sink.path)  # same database instance
 
                 def duck_many(con: Any = con, rows: list[Any] = rows) -> None:
                     con.begin()
@@ -468,7 +468,7 @@ def sink_series(stores: Backends, backends: list[str]) -> Iterator[str]:
                 methods["executemany"] = duck_many
             if backend == "postgres":
                 conn: Any = getattr(sink, "_conn")  # noqa: B009 - the bench peeks, once
-                table = sql.Identifier(getattr(sink, "schema"), "trades")
+                table = sql.Identifier(sink.schema, "trades")
 
                 def pg_many(conn: Any = conn, rows: list[Any] = rows, table: Any = table) -> None:
                     with conn.transaction(), conn.cursor() as cur:

@@ -80,7 +80,9 @@ def test_kill_cancels_flattens_latches_and_stops(tmp_path: Path) -> None:
     assert "filled" in set(cleared.orders["status"])
 
 
-def test_resume_refuses_without_confirmation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resume_refuses_without_confirmation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     kill = tmp_path / "KILL"
     assert main(["kill", "--file", str(kill)]) == 0
     assert kill.exists()

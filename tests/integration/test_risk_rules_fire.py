@@ -79,16 +79,27 @@ CASES: list[tuple[str, list[dict[str, Any]], dict[str, Any], dict[str, Any]]] = 
     ("protective_stop", [SPY], {"protective_exits": {"require_stop_for_entries": True}}, {}),
     ("unprotected_position", [SPY], {}, {}),
     ("max_orders_per_day", [SPY], {"frequency": {"max_orders_per_day": 1}}, {"contradict": True}),
-    ("max_price_deviation", [SPY], {"signal": {"max_price_deviation": 0.05}},
-     {"limit_offset": 0.5}),  # fmt: skip
+    (
+        "max_price_deviation",
+        [SPY],
+        {"signal": {"max_price_deviation": 0.05}},
+        {"limit_offset": 0.5},
+    ),
     ("contradictory_intents", [SPY], {}, {"contradict": True}),
     ("daily_loss", [SPY], {"daily_loss": {"max_loss_pct": 0.002}}, {"quantity": 600}),
     ("drawdown", [SPY], {"drawdown": {"max_drawdown": 0.01}}, {"quantity": 600}),
-    ("concentration:sector", [GLD, GDX], {"concentration": {"limits": {"sector": 0.5}}},
-     {"also": "GDX"}),  # fmt: skip
-    ("correlated_exposure", [GLD, GDX],
-     {"max_position_pct": 0.12, "correlation": {"threshold": 0.5}},
-     {"also": "GDX", "quantity": 150}),  # fmt: skip
+    (
+        "concentration:sector",
+        [GLD, GDX],
+        {"concentration": {"limits": {"sector": 0.5}}},
+        {"also": "GDX"},
+    ),
+    (
+        "correlated_exposure",
+        [GLD, GDX],
+        {"max_position_pct": 0.12, "correlation": {"threshold": 0.5}},
+        {"also": "GDX", "quantity": 150},
+    ),
 ]
 
 
@@ -109,7 +120,8 @@ def test_each_rule_fires_on_bundled_data(
     events = pd.read_csv(tmp_path / "risk_events.csv")
     assert rule in set(events["rule"]), f"{rule} did not fire; fired: {set(events['rule'])}"
     fired = events[events["rule"] == rule].iloc[0]
-    assert isinstance(fired["reason"], str) and fired["reason"]
+    assert isinstance(fired["reason"], str)
+    assert fired["reason"]
     connection = sqlite3.connect(tmp_path / "audit.sqlite")
     audited = connection.execute(
         "SELECT COUNT(*) FROM risk_events WHERE rule = ?", (rule,)

@@ -81,8 +81,14 @@ def data_download(
     symbol: Annotated[str, typer.Argument(help="Symbol as the venue spells it.")],
     start: Annotated[str, typer.Option(help="First bar start, ISO-8601 (inclusive).")],
     end: Annotated[str, typer.Option(help="End, ISO-8601 (exclusive).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV or Parquet file to append to.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="CSV or Parquet file to append to.")
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option(help="Bar store URL to write into instead of a file.")
+    ] = None,
     frequency: Frequency = "1min",
+    asset_class: AssetClass = "crypto",
     checkpoint: Annotated[
         Path | None, typer.Option(help="Resume file (default <out>.checkpoint.json).")
     ] = None,
@@ -94,5 +100,5 @@ def data_download(
     """Download historical bars page by page; rerunning resumes from the checkpoint."""
     download_command(
         source, symbol, frequency, start, end, out, checkpoint,
-        venue_url=venue_url, page_size=page_size,
+        venue_url=venue_url, page_size=page_size, store=store, asset_class=asset_class,
     )  # fmt: skip

@@ -90,3 +90,34 @@ def test_data_files_name_their_symbols() -> None:
             "data/quote_minute_BTCUSD_2018-04-04_2018-04-05.csv",
         ],
     }
+
+
+def test_download_into_the_bar_store_resumes_without_duplicates(
+    venue: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quantrail.cli.main import main
+    from quantrail.data.store import open_store
+
+    store = f"duckdb:///{tmp_path / 'bars.duckdb'}"
+    checkpoint = tmp_path / "btc.checkpoint.json"
+    args = ["data", "download", "binance", "BTC/USD", "--start", "2018-04-04", "--end",
+            "2018-04-06", "--store", store, "--checkpoint", str(checkpoint),
+            "--venue-url", f"http://127.0.0.1:{venue.port}", "--page-size", "300"]  # fmt: skip
+    real_save = Checkpoint.save
+    saves: list[int] = []
+
+    def save_then_die(self: Checkpoint, path: Path) -> None:
+        saves.append(self.pages)
+        if len(saves) == 2:
+            raise Killed
+        real_save(self, path)
+
+    monkeypatch.setattr(Checkpoint, "save", save_then_die)
+    with pytest.raises(Killed):
+        main(args)
+    monkeypatch.setattr(Checkpoint, "save", real_save)
+    assert main(args) == 0
+    with open_store(store) as opened:
+        series = opened.list()
+    expected = read_source(BTC_MINUTE)
+    assert [(s.symbol, s.rows) for s in series] == [("BTC/USD", len(expected))]
