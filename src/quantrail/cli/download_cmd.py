@@ -11,8 +11,8 @@ import typer
 
 from quantrail.core.errors import ConfigError
 from quantrail.data import DataConfig, load_bars, validate_bars
-from quantrail.data.store import open_store, redact_url
 from quantrail.data.download import AlpacaSource, BarSource, CcxtSource, download_bars
+from quantrail.data.store import open_store, redact_url
 from quantrail.emulator import ccxt_config_for
 
 __all__ = ["FileSink", "StoreSink", "download_command"]
