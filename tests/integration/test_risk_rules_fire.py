@@ -129,3 +129,18 @@ def test_each_rule_fires_on_bundled_data(
     connection.close()
     assert audited == (events["rule"] == rule).sum()
     assert result.risk_summary["rule_counts"].get(rule, 0) >= 1 or fired["severity"] != "deny"
+
+
+def test_report_shows_how_often_each_rule_fired(tmp_path: Path) -> None:
+    config = RunConfig.model_validate(
+        {
+            "data": [SPY],
+            "strategy": {"name": "tests.integration.test_risk_rules_fire:Probe"},
+            "risk": {**NO_DEFAULT_LIMITS, "max_order_quantity": 50},
+        }
+    )
+    result = run_backtest(config, out_dir=tmp_path)
+    fired = result.risk_summary["rule_counts"]["max_order_quantity"]
+    assert fired > 0
+    html = (tmp_path / "report.html").read_text()
+    assert "risk fired: max order quantity" in html

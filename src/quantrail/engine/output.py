@@ -77,6 +77,13 @@ def write_run_folder(
         title=title,
         equity=equity_shown,
         trades=result.trades,
-        metrics=metrics,
+        # The report's table also says how often each risk rule fired.
+        metrics={
+            **metrics,
+            **{
+                f"risk fired: {rule}": n
+                for rule, n in sorted(result.risk_summary["rule_counts"].items())
+            },
+        },
         config_text=config_text,
     )
