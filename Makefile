@@ -35,7 +35,7 @@ lint: $(DEV_STAMP)  #-- ruff format check, ruff lint, mypy, import-linter layer 
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(DEV_STAMP)  #-- event-engine throughput on 1,000,000 synthetic minute bars
+bench: $(DEV_STAMP)  #-- engine, import, sweep and ingestion benchmarks (docs/benchmarks.md)
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_import.py
 

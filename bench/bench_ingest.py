@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import multiprocessing as mp
 import os
 import secrets
@@ -68,8 +69,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # --- the emulator process --------------------------------------------------------------------
 
 
-def emulator_process(conn: Connection) -> None:
+def emulator_process(conn: Connection, tune: bool) -> None:
     """Child entry point: serve an emulator and offer trades when asked."""
+    if tune:
+        gc.freeze()  # the venue's pauses are not ours to measure
     asyncio.run(_serve(conn))
 
 
@@ -123,13 +126,15 @@ async def _offer(
 class Emulator:
     """The emulator child process and its command pipe."""
 
-    def __init__(self) -> None:
+    def __init__(self, tune: bool = True) -> None:
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=emulator_process, args=(child,), daemon=True)
+        self._proc = ctx.Process(target=emulator_process, args=(child, tune), daemon=True)
         self._proc.start()
-        if not self._conn.poll(30):
-            raise RuntimeError("the emulator process did not start")
+        deadline = time.monotonic() + 30
+        while not self._conn.poll(0.1):
+            if not self._proc.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator process did not start")
         self.url: str = self._conn.recv()
 
     def offer(
@@ -555,14 +560,19 @@ def main() -> None:
     parser.add_argument("--max-rows", type=int, default=5_000)
     parser.add_argument("--batching-rate", type=float, default=20_000)
     parser.add_argument("--series", default="sink,ws,batching,inproc,bars")
+    parser.add_argument("--switch-interval-ms", type=float, default=1.0)
+    parser.add_argument("--no-gc-freeze", action="store_true")
     args = parser.parse_args()
+    sys.setswitchinterval(args.switch_interval_ms / 1e3)
     load = os.getloadavg()
     print(f"# {os.cpu_count()} cpus, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
           f"python {sys.version.split()[0]}, duckdb {duckdb.__version__}, "
           f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__})", flush=True)  # fmt: skip
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+    with tempfile.TemporaryDirectory() as tmp, Emulator(not args.no_gc_freeze) as emu:
         stores = Backends(Path(tmp), pg_server())
+        if not args.no_gc_freeze:
+            gc.freeze()
         try:
             asyncio.run(main_async(args, stores, emu))
         finally:
