@@ -38,6 +38,7 @@ lint: $(DEV_STAMP)  #-- ruff format check, ruff lint, mypy, import-linter layer 
 bench: $(DEV_STAMP)  #-- engine, import, sweep and ingestion benchmarks (docs/benchmarks.md)
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_sweep.py
 
 clean:  #-- remove the virtual environment and run outputs
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
