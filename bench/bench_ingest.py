@@ -384,12 +384,12 @@ async def ws_run(emu: Emulator, run: WsRun, stores: Backends) -> Result:
                 lambda: ingestor.counters.trades_committed >= offer["sent"], run.drain_s
             )
         await task
+        wall = time.perf_counter() - wall0
+        cpu = (time.process_time() - cpu0, 0.0, proc_cpu_s(pg_pid) - pg0)
     finally:
         sink.close()
         if bar_store is not None:
             bar_store.close()
-    wall = time.perf_counter() - wall0
-    cpu = (time.process_time() - cpu0, 0.0, proc_cpu_s(pg_pid) - pg0)
     result = summarise(
         run.backend, run.rate, run.duration, offer, lat, lat_committed(lat), cpu, wall
     )
@@ -438,13 +438,14 @@ async def inproc_run(backend: str, rate: float, duration: float, policy: BatchPo
 
     try:
         await ingestor.run(events())
+        wall = time.perf_counter() - wall0
+        pg_cpu = proc_cpu_s(pg_pid) - pg0
     finally:
         sink.close()
-    wall = time.perf_counter() - wall0
     n = round(rate * duration)
     offer = {"pushed": n, "sent": n, "start_ns": start_ns, "send_end_ns": start_ns + duration * S,
              "cpu_s": 0.0}  # fmt: skip
-    cpu = (time.process_time() - cpu0, 0.0, proc_cpu_s(pg_pid) - pg0)
+    cpu = (time.process_time() - cpu0, 0.0, pg_cpu)
     return summarise(backend, rate, duration, offer, lat, len(lat.trade_ns), cpu, wall)
 
 
@@ -560,10 +561,8 @@ def main() -> None:
     parser.add_argument("--max-rows", type=int, default=5_000)
     parser.add_argument("--batching-rate", type=float, default=20_000)
     parser.add_argument("--series", default="sink,ws,batching,inproc,bars")
-    parser.add_argument("--switch-interval-ms", type=float, default=1.0)
     parser.add_argument("--no-gc-freeze", action="store_true")
     args = parser.parse_args()
-    sys.setswitchinterval(args.switch_interval_ms / 1e3)
     load = os.getloadavg()
     print(f"# {os.cpu_count()} cpus, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
           f"python {sys.version.split()[0]}, duckdb {duckdb.__version__}, "

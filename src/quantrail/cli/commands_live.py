@@ -1,4 +1,4 @@
-"""Venue and operations commands: emulator, feed, kill, resume."""
+"""Venue and operations commands: emulator, feed, paper, kill, resume."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from quantrail.cli.app import app
+from quantrail.cli.app import ConfigArg, OutOption, SetOption, app
 from quantrail.cli.emulator_cmd import emulator_command
 from quantrail.cli.feed_cmd import feed_command
+from quantrail.cli.paper_cmd import paper_command
 from quantrail.cli.risk_cmd import kill_command, resume_command
 from quantrail.emulator import FaultPlan
 
@@ -58,6 +59,20 @@ def feed(
 ) -> None:
     """Stream live trades (reconnecting, gap-backfilled) or replay a recording."""
     feed_command(source, symbols or [], record, url, replay, speed, limit)
+
+
+@app.command("paper")
+def paper(
+    config: ConfigArg,
+    replay: Annotated[
+        Path | None, typer.Option(help="Bar file to replay instead of the config's data.")
+    ] = None,
+    speed: Annotated[float, typer.Option(help="Market time per wall second (0: no pause).")] = 60.0,
+    set_: SetOption = None,
+    out: OutOption = Path("runs/paper"),
+) -> None:
+    """Paper-trade the config against the simulated venue on replayed data."""
+    paper_command(config, replay, speed, out, set_ or [])
 
 
 @app.command("kill")

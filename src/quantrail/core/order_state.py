@@ -55,6 +55,10 @@ TRANSITIONS: dict[tuple[OrderStatus, OrderEventKind], OrderStatus] = {
     (S.PENDING_REPLACE, E.CANCEL): S.CANCELED,
     # Canceling an order whose replace is still in flight: the cancel supersedes the replace.
     (S.PENDING_REPLACE, E.CANCEL_REQUEST): S.PENDING_CANCEL,
+    # A venue update that changes no status (e.g. an OCO sibling reduced by a fill) while a
+    # cancel or replace is in flight leaves that request pending.
+    (S.PENDING_CANCEL, E.ACCEPT): S.PENDING_CANCEL,
+    (S.PENDING_REPLACE, E.ACCEPT): S.PENDING_REPLACE,
     (S.PENDING_CANCEL, E.CANCEL): S.CANCELED,
     (S.PENDING_REPLACE, E.EXPIRE): S.EXPIRED,
     (S.PENDING_CANCEL, E.EXPIRE): S.EXPIRED,

@@ -242,7 +242,7 @@ class BacktestEngine:
         n = len(s.ts)
         names = s.symbols
         quotes = bool(np.isfinite(s.bid).any())
-        self._callback(self.strategy.on_start)
+        self.start()
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
             # Python lists iterate several times faster than numpy scalars; converting one chunk
@@ -261,7 +261,44 @@ class BacktestEngine:
                 progress(stop)
             if stopped:
                 break
-        if n:
+        self.finish()
+
+    def start(self) -> None:
+        """Before the first event (``run`` calls it; paper and live sessions call it)."""
+        self._callback(self.strategy.on_start)
+
+    def process(self, index: int, bar: Bar, sigma: float) -> bool:
+        """Handle one event exactly as the backtest loop does; return True to stop (kill switch).
+
+        The backtest loop inlines these steps for speed; paper and live sessions, which get one
+        event at a time from a paced replay or a feed, call this. tests/integration/test_paper.py
+        holds the two paths to identical trades.
+        """
+        symbol = bar.symbol
+        self.clock.advance_to(bar.ts)
+        self._event_index = index
+        self._portfolio.last_prices[symbol] = bar.close
+        self._portfolio.last_price_times[symbol] = bar.ts
+        self.last_bars[symbol] = bar
+        if self.risk_link.on_bar(bar, self):
+            self.risk_link.execute_pending()
+        if self._actions and self._actions[-1][0] == index:
+            self._apply_due_actions(index)
+        venue = self.venue
+        if venue.has_orders(symbol):
+            venue.on_bar(bar, sigma)
+        if self.risk_link.stopping and not venue.working_count:
+            self.stopped_early = "kill switch: flattened and halted"
+            self.events_done = index + 1
+            return True
+        if bar.bid == bar.bid:  # a quote is present (NaN is unequal to itself)
+            venue.observe_quote(symbol, bar.bid, bar.ask)
+        self._callback(self.strategy.on_bar, bar)
+        return False
+
+    def finish(self) -> None:
+        """End of data: cancel what still works, tell the strategy, flush the audit trail."""
+        if len(self.stream.ts):
             self.venue.close_all(self.clock.ts, "end of data")
         self._callback(self.strategy.on_stop)
         self.audit.flush()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import quantrail.engine.run as engine_run
+import quantrail.engine.build as engine_run
 from quantrail.core import Bar
 from quantrail.data import DataConfig
 from quantrail.engine.config import RunConfig

@@ -231,3 +231,17 @@ def test_costs_never_push_a_limit_fill_beyond_its_limit(make_venue):
     assert buy.price <= 100.0
     assert sell.price >= 100.0
     assert buy.spread_cost + buy.slippage_cost == pytest.approx(10 * (buy.price - 99.99))
+
+
+def test_oco_sibling_reduced_while_its_cancel_is_in_flight_stays_pending_cancel(make_venue):
+    v = make_venue(zero_cost(max_volume_share=0.5, latency="90s"))
+    stop = v.order(Side.SELL, 1000, OrderType.STOP, stop=95.0, oco="bracket")
+    target = v.order(Side.SELL, 1000, OrderType.LIMIT, limit=120.0, oco="bracket")
+    v.bar(2, o=100.0, h=100.0, low=99.0, c=99.5, v=1000)  # both live now; nothing fills
+    v.clock.ts = 3 * MINUTE
+    v.rec.oms.transition(target, OrderEventKind.CANCEL_REQUEST, v.clock.ts)
+    v.sim.cancel(target)  # lands at 4:30
+    v.bar(3, o=100.0, h=100.0, low=94.0, c=96.0, v=1000)  # stop fills 500 at 3:00
+    assert stop.filled_quantity == 500
+    assert target.quantity == 500
+    assert target.status is OrderStatus.PENDING_CANCEL
