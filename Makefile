@@ -39,6 +39,7 @@ bench: $(DEV_STAMP)  #-- engine, import, sweep and ingestion benchmarks (docs/be
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_latency.py
 
 clean:  #-- remove the virtual environment and run outputs
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -59,3 +60,6 @@ def test_paper_command_replays_a_file_and_writes_the_run_folder(
     assert code == 0
     assert "paper: done" in capsys.readouterr().out
     assert (tmp_path / "trades.csv").exists()
+    latency = json.loads((tmp_path / "latency.json").read_text())
+    assert latency["strategy"]["count"] == 2519  # every SPY bar was timed
+    assert 0 < latency["event_to_submit"]["p50_us"] <= latency["event_to_submit"]["p99_us"]

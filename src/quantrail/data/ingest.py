@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import duckdb
 import numpy as np
@@ -376,22 +376,23 @@ class IngestCounters:
     Attributes
     ----------
     trades_received, bars_received : int
-        Events taken from the feed (quotes are not stored and not counted).
+        Events taken from the feed for a configured destination (quotes are not stored).
     trades_committed, bars_committed : int
-        Rows in committed transactions (bars: as inserted or skipped by the bar store).
-    batches : int
-        Commits (one per batch; a batch with bars adds one bar-store write per series).
+        Rows in committed transactions (bars: inserted or skipped by the bar store).
+    trade_batches, bar_batches : int
+        Trade-sink commits; bar batches (each is one ``BarStore.write`` per series in it).
     largest_batch : int
-        Most trades and bars in one batch.
+        Most rows in one batch.
     write_seconds : float
-        Wall time spent in writes (worker thread), summed.
+        Wall time spent in writes (worker threads), summed.
     """
 
     trades_received: int = 0
     bars_received: int = 0
     trades_committed: int = 0
     bars_committed: int = 0
-    batches: int = 0
+    trade_batches: int = 0
+    bar_batches: int = 0
     largest_batch: int = 0
     write_seconds: float = 0.0
 
@@ -402,7 +403,72 @@ class IngestCounters:
 
 CommitFn = Callable[[Sequence[Trade], Sequence[Bar], int], None]
 """``on_commit(trades, bars, commit_ns)``: called on the event loop after each batch is
-committed, with the clock's time right after the commit returned."""
+committed (one of the two is empty), with the clock's time right after the commit returned."""
+
+R = TypeVar("R")
+
+
+class _Lane(Generic[R]):
+    """One kind of row: its waiting rows, its commit policy and its worker thread."""
+
+    def __init__(
+        self,
+        name: str,
+        policy: BatchPolicy,
+        write: Callable[[list[R]], object],
+        committed: Callable[[list[R], float], None],
+    ) -> None:
+        self._name = name
+        self._policy = policy
+        self._write = write
+        self._committed = committed
+        self._rows: list[R] = []
+        self._oldest: float | None = None  # loop time the oldest waiting row arrived
+        self._wake = asyncio.Event()
+        self._full = asyncio.Event()
+        self._ended = False
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, row: R) -> None:
+        self._rows.append(row)
+        if self._oldest is None:
+            self._oldest = asyncio.get_running_loop().time()
+            self._wake.set()
+        if len(self._rows) >= self._policy.max_rows:
+            self._full.set()
+
+    def end(self) -> None:
+        """No more rows will come: commit what waits, then stop."""
+        self._ended = True
+        self._wake.set()
+        self._full.set()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        # One thread per lane: a sink is only ever used from it, one write at a time. Leaving
+        # the block waits for a write in flight, so the caller may close the sink afterwards.
+        with ThreadPoolExecutor(1, thread_name_prefix=f"quantrail-ingest-{self._name}") as pool:
+            while True:
+                if self._oldest is None:
+                    if self._ended:
+                        return
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                wait = self._oldest + self._policy.max_delay_s - loop.time()
+                if wait > 0 and not self._ended and len(self._rows) < self._policy.max_rows:
+                    self._full.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._full.wait(), wait)
+                limit = self._policy.max_rows
+                batch, self._rows = self._rows[:limit], self._rows[limit:]
+                # Rows left over have waited at least as long as this batch: due at once.
+                self._oldest = -math.inf if self._rows else None
+                started = loop.time()
+                await loop.run_in_executor(pool, self._write, batch)
+                self._committed(batch, loop.time() - started)
 
 
 class Ingestor:
@@ -411,12 +477,12 @@ class Ingestor:
     Parameters
     ----------
     trades : TradeSink, optional
-        Where trades go; without it trades are dropped (only bars stored).
+        Where trades go; without it trades are ignored.
     bars : BarStore, optional
         Where bars (from a feed with a ``bar_builder``) go, one ``write`` per symbol and bar
-        length in a batch; without it bars are dropped.
+        length in a batch; without it bars are ignored.
     policy : BatchPolicy
-        When to commit.
+        When to commit (trades and bars alike, each on its own).
     clock : Clock, optional
         Stamps commits for ``on_commit`` (default: the wall clock).
     on_commit : callable, optional
@@ -426,10 +492,10 @@ class Ingestor:
 
     Notes
     -----
-    Writes run on one worker thread owned by the ingestor (the sinks are used from that
-    thread only, one write at a time). A failed write stops :meth:`run` with the sink's
-    :class:`~quantrail.core.errors.DataError`; rows of that batch and later ones are not
-    stored. The trade write and the bar write of one batch are separate transactions.
+    Trades and bars are written by two worker threads (one per destination, each used from
+    that thread only), so a slow bar write never holds trades back. A failed write stops
+    :meth:`run` with the sink's :class:`~quantrail.core.errors.DataError`; rows of that batch
+    and later ones are not stored. Trades and bars are separate transactions.
     """
 
     def __init__(
@@ -444,38 +510,38 @@ class Ingestor:
     ) -> None:
         self.policy = policy or BatchPolicy()
         self.counters = IngestCounters()
-        self._trade_sink = trades
-        self._bar_store = bars
         self._clock: Clock = clock or LiveClock()
         self._on_commit = on_commit
-        self._bar_source = bar_source
-        self._trades: list[Trade] = []
-        self._bars: list[Bar] = []
-        self._oldest: float | None = None  # loop time the oldest waiting row arrived
-        self._wake = asyncio.Event()
-        self._full = asyncio.Event()
-        self._ended = False
+        self._trades: _Lane[Trade] | None = None
+        self._bars: _Lane[Bar] | None = None
+        if trades is not None:
+            self._trades = _Lane("trades", self.policy, trades.write, self._trades_committed)
+        if bars is not None:
+            store = bars
+
+            def write_bars(rows: list[Bar]) -> None:
+                for frame in bar_frames(rows, bar_source):
+                    store.write(frame)
+
+            self._bars = _Lane("bars", self.policy, write_bars, self._bars_committed)
 
     @property
     def pending(self) -> int:
         """Rows received and not yet handed to a write."""
-        return len(self._trades) + len(self._bars)
+        return sum(len(lane) for lane in (self._trades, self._bars) if lane is not None)
 
     def add(self, event: FeedEvent) -> None:
-        """Queue one event (quotes are ignored). Call from the event loop running :meth:`run`."""
+        """Queue one event (quotes, and kinds without a destination, are ignored).
+
+        Call from the event loop that runs :meth:`run`.
+        """
         if isinstance(event, Trade):
-            self._trades.append(event)
-            self.counters.trades_received += 1
-        elif isinstance(event, Bar):
-            self._bars.append(event)
+            if self._trades is not None:
+                self._trades.add(event)
+                self.counters.trades_received += 1
+        elif isinstance(event, Bar) and self._bars is not None:
+            self._bars.add(event)
             self.counters.bars_received += 1
-        else:
-            return
-        if self._oldest is None:
-            self._oldest = asyncio.get_running_loop().time()
-            self._wake.set()
-        if self.pending >= self.policy.max_rows:
-            self._full.set()
 
     async def run(self, events: AsyncIterator[FeedEvent]) -> IngestCounters:
         """Store ``events`` until they end; commit what is left; return the counters.
@@ -483,79 +549,51 @@ class Ingestor:
         Raises
         ------
         DataError
-            A write failed (see the class notes); the feed's own error if it failed.
+            A write failed (see the class notes).
+        Exception
+            The feed's own error, when iterating ``events`` raised it.
         """
-        self._ended = False
-        with ThreadPoolExecutor(1, thread_name_prefix="quantrail-ingest") as pool:
-            reader = asyncio.create_task(self._read(events))
-            writer = asyncio.create_task(self._write_loop(pool))
-            try:
-                await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-                if writer.done():  # only a failed write ends the writer before the reader
-                    reader.cancel()
-                    await asyncio.gather(reader, return_exceptions=True)
+        lanes = [lane for lane in (self._trades, self._bars) if lane is not None]
+        writers = [asyncio.create_task(lane.run()) for lane in lanes]
+        reader = asyncio.create_task(self._read(events, lanes))
+        tasks = [reader, *writers]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for writer in writers:
+                if writer.done():  # a writer only ends early when its write failed
                     writer.result()
-                self._end()
-                await writer  # commits what is left; re-raises a failed write
-                reader.result()  # the feed's own error, if it stopped on one
-            finally:
-                for task in (reader, writer):
-                    task.cancel()
-                await asyncio.gather(reader, writer, return_exceptions=True)
+            await asyncio.gather(*writers)  # reader ended: commit what is left
+            reader.result()  # the feed's own error, if it stopped on one
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         return self.counters
 
-    async def _read(self, events: AsyncIterator[FeedEvent]) -> None:
+    async def _read(self, events: AsyncIterator[FeedEvent], lanes: list[_Lane[Any]]) -> None:
         try:
             async for event in events:
                 self.add(event)
         finally:
-            self._end()
+            for lane in lanes:
+                lane.end()
 
-    def _end(self) -> None:
-        self._ended = True
-        self._wake.set()
-        self._full.set()
+    def _done(self, n: int, seconds: float) -> int:
+        counters = self.counters
+        counters.write_seconds += seconds
+        counters.largest_batch = max(counters.largest_batch, n)
+        return self._clock.now_ns()
 
-    async def _write_loop(self, pool: ThreadPoolExecutor) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            if self._oldest is None:
-                if self._ended:
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            wait = self._oldest + self.policy.max_delay_s - loop.time()
-            if wait > 0 and not self._ended and self.pending < self.policy.max_rows:
-                self._full.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._full.wait(), wait)
-            trades, bars = self._take()
-            started = loop.time()
-            await loop.run_in_executor(pool, self._write, trades, bars)
-            commit_ns = self._clock.now_ns()
-            counters = self.counters
-            counters.write_seconds += loop.time() - started
-            counters.batches += 1
-            counters.trades_committed += len(trades)
-            counters.bars_committed += len(bars)
-            counters.largest_batch = max(counters.largest_batch, len(trades) + len(bars))
-            if self._on_commit is not None:
-                self._on_commit(trades, bars, commit_ns)
+    def _trades_committed(self, batch: list[Trade], seconds: float) -> None:
+        commit_ns = self._done(len(batch), seconds)
+        self.counters.trades_committed += len(batch)
+        self.counters.trade_batches += 1
+        if self._on_commit is not None:
+            self._on_commit(batch, (), commit_ns)
 
-    def _take(self) -> tuple[list[Trade], list[Bar]]:
-        """Up to ``max_rows`` waiting rows (trades first); the rest stay, already due."""
-        limit = self.policy.max_rows
-        trades, self._trades = self._trades[:limit], self._trades[limit:]
-        room = limit - len(trades)
-        bars, self._bars = self._bars[:room], self._bars[room:]
-        # Rows left over have waited at least as long as this batch: due at once.
-        self._oldest = None if not (self._trades or self._bars) else -math.inf
-        return trades, bars
-
-    def _write(self, trades: list[Trade], bars: list[Bar]) -> None:
-        if trades and self._trade_sink is not None:
-            self._trade_sink.write(trades)
-        if bars and self._bar_store is not None:
-            for frame in bar_frames(bars, self._bar_source):
-                self._bar_store.write(frame)
+    def _bars_committed(self, batch: list[Bar], seconds: float) -> None:
+        commit_ns = self._done(len(batch), seconds)
+        self.counters.bars_committed += len(batch)
+        self.counters.bar_batches += 1
+        if self._on_commit is not None:
+            self._on_commit((), batch, commit_ns)

@@ -37,7 +37,7 @@ from quantrail.execution import ExecutionConfig, FillSimulator
 from quantrail.oms import OrderManager
 from quantrail.portfolio import Portfolio
 from quantrail.risk import Denial, RiskEngine
-from quantrail.runtime import SimulatedClock
+from quantrail.runtime import LatencyRecorder, SimulatedClock
 from quantrail.store.audit import AuditRecorder, to_json
 from quantrail.strategy import Strategy
 
@@ -93,6 +93,7 @@ class BacktestEngine:
         self.last_bars: dict[str, Bar] = {}
         self.stopped_early: str | None = None
         self.events_done = len(stream.ts)  # fewer when the run stops early
+        self.latency: LatencyRecorder | None = None  # attached by paper and live sessions
         self._market_open = market_open  # per event: inside the regular session (or None)
         self.risk_link = RiskLink(self, tags or {})
         strategy.bind(self)
@@ -139,6 +140,8 @@ class BacktestEngine:
         ts = self.clock.ts
         order = self.oms.create(intent, strategy_id, ts)
         self._audit_order(order)
+        latency = self.latency
+        checked = 0 if latency is None else latency.now()
         denial: Denial | None
         if intent.symbol not in self._symbol_position:
             denial = Denial("unknown_symbol", f"{intent.symbol!r} is not in this run's data")
@@ -151,6 +154,10 @@ class BacktestEngine:
             return order
         self.risk.on_order_submitted(order, ts)
         self._status(order, OrderEventKind.SUBMIT, ts, "")
+        if latency is not None:
+            handed = latency.now()
+            latency.record("risk_check", handed - checked)
+            latency.record("event_to_submit", handed - latency.event_started)
         self.venue.submit(order)
         return order
 
@@ -274,6 +281,9 @@ class BacktestEngine:
         event at a time from a paced replay or a feed, call this. tests/integration/test_paper.py
         holds the two paths to identical trades.
         """
+        latency = self.latency
+        if latency is not None:
+            latency.event_started = t0 = latency.now()
         symbol = bar.symbol
         self.clock.advance_to(bar.ts)
         self._event_index = index
@@ -284,9 +294,15 @@ class BacktestEngine:
             self.risk_link.execute_pending()
         if self._actions and self._actions[-1][0] == index:
             self._apply_due_actions(index)
+        if latency is not None:
+            t1 = latency.now()
+            latency.record("risk_monitors", t1 - t0)
         venue = self.venue
         if venue.has_orders(symbol):
             venue.on_bar(bar, sigma)
+        if latency is not None:
+            t2 = latency.now()
+            latency.record("venue_match", t2 - t1)
         if self.risk_link.stopping and not venue.working_count:
             self.stopped_early = "kill switch: flattened and halted"
             self.events_done = index + 1
@@ -294,6 +310,8 @@ class BacktestEngine:
         if bar.bid == bar.bid:  # a quote is present (NaN is unequal to itself)
             venue.observe_quote(symbol, bar.bid, bar.ask)
         self._callback(self.strategy.on_bar, bar)
+        if latency is not None:
+            latency.record("strategy", latency.now() - t2)
         return False
 
     def finish(self) -> None:

@@ -12,6 +12,7 @@ test_paper.py); a live feed will feed ``process`` the same way.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from quantrail.engine.backtest import BacktestEngine
 from quantrail.engine.build import prepare
 from quantrail.engine.config import RunConfig
 from quantrail.engine.results import BacktestResult
+from quantrail.runtime import LatencyRecorder
 
 __all__ = ["Pacer", "StatusLine", "run_paper"]
 
@@ -62,11 +64,16 @@ def run_paper(
     status_every: int = 1_000,
     sleep: Callable[[float], None] = time.sleep,
 ) -> BacktestResult:
-    """Run ``config`` as a paper session over replayed data and collect its results."""
+    """Run ``config`` as a paper session over replayed data and collect its results.
+
+    Stage latencies (market event to order handed to the venue, and the steps between) are
+    measured on every event and written to ``latency.json`` in the run folder.
+    """
     if speed < 0:
         raise ConfigError(f"speed must be >= 0 (0 = as fast as possible), was {speed}")
     prepared = prepare(replay_config(config, replay), out_dir=out_dir)
     engine = prepared.engine
+    engine.latency = LatencyRecorder()
     stream = engine.stream
     pacer = Pacer(speed, sleep)
     symbols = stream.symbols
@@ -90,6 +97,9 @@ def run_paper(
         prepared.audit.close()  # keep what was recorded before the failure
         raise
     result = prepared.collect()
+    latency = engine.latency.summary()
+    if out_dir is not None:
+        (out_dir / "latency.json").write_text(json.dumps(latency, indent=2, sort_keys=True) + "\n")
     if status is not None:
         status(f"paper: done, {engine.events_done} events, equity {result.final_equity:,.2f}")
     return result

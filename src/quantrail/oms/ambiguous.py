@@ -122,7 +122,9 @@ def apply_resolution(
     if report is None:  # NOT_PLACED
         # A submit that never arrived is closest to a rejection; a replace whose order the
         # venue no longer knows at all leaves nothing working.
-        kind = OrderEventKind.REJECT if call.operation is Operation.SUBMIT else OrderEventKind.CANCEL
+        kind = (
+            OrderEventKind.REJECT if call.operation is Operation.SUBMIT else OrderEventKind.CANCEL
+        )
         result = oms.apply_event(order, kind, ts, reason, "resolve")
         return [] if result is None else [result]
     oms.bind_venue_id(order.client_order_id, report.venue_order_id)

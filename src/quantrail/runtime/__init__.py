@@ -1,5 +1,6 @@
 """Clocks, and later the bus and the cache."""
 
 from quantrail.runtime.clock import LiveClock, SimulatedClock
+from quantrail.runtime.latency import STAGES, LatencyRecorder
 
-__all__ = ["LiveClock", "SimulatedClock"]
+__all__ = ["STAGES", "LatencyRecorder", "LiveClock", "SimulatedClock"]

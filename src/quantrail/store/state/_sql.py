@@ -26,15 +26,13 @@ def insert_ignore(
     conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]
 ) -> bool:
     """Insert ``values`` unless a row with the same ``keys`` exists; True when inserted."""
-    statement = _insert(conn, table).values(dict(values)).on_conflict_do_nothing(
-        index_elements=list(keys)
+    statement = (
+        _insert(conn, table).values(dict(values)).on_conflict_do_nothing(index_elements=list(keys))
     )
     return conn.execute(statement).rowcount == 1
 
 
-def upsert(
-    conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]
-) -> None:
+def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
     """Insert ``values``, or overwrite the non-key columns of the row with the same ``keys``."""
     update = {name: value for name, value in values.items() if name not in keys}
     statement = _insert(conn, table).values(dict(values))

@@ -66,7 +66,9 @@ class StoredOrder:
 
     def to_order(self) -> Order:
         """Rebuild the order manager's ``Order`` (status, fill progress and terms included)."""
-        order = Order(self.client_order_id, self.seq, self.intent, self.strategy_id, self.ts_created)
+        order = Order(
+            self.client_order_id, self.seq, self.intent, self.strategy_id, self.ts_created
+        )
         order.status = self.status
         order.filled_quantity = self.filled_quantity
         order.avg_fill_price = self.avg_fill_price
@@ -143,4 +145,3 @@ class RecoveredState:
     def unresolved_submits(self) -> tuple[StoredOrder, ...]:
         """Orders written before a submit that may or may not have reached the venue."""
         return tuple(o for o in self.open_orders if o.status is OrderStatus.NEW)
-
