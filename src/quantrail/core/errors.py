@@ -80,7 +80,11 @@ class VenueUnavailable(VenueError):
 
 
 class RateLimited(VenueUnavailable):
-    """The venue asked us to slow down."""
+    """The venue asked us to slow down; ``retry_after`` is its wait in seconds, if it said."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class VenueRejected(VenueError):

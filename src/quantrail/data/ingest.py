@@ -8,11 +8,15 @@ Typical use::
     async with feed:
         counters = await ingestor.run(feed.events())         # until the feed ends
 
-Rows are committed in batches by one worker thread, so the event loop keeps reading the
-socket while a transaction is in flight. A batch is committed when its oldest row has waited
-``max_delay_s`` or when it holds ``max_rows`` rows, whichever comes first; rows that arrive
-during a commit form the next batch. See docs/data.md ("Live ingestion") and
-docs/benchmarks.md for the measured trade-off.
+Rows are committed in batches by a worker thread (one for trades, one for bars), so the event
+loop keeps reading the socket while a transaction is in flight. A batch is committed when its
+oldest row has waited ``max_delay_s`` or when it holds ``max_rows`` rows, whichever comes
+first; rows that arrive during a commit form the next batch. docs/benchmarks.md ("Live
+ingestion") has the measured throughput, latency and batching trade-off.
+
+A live process should call ``gc.freeze()`` once its imports are done: a full collection of
+the ~130,000 objects quantrail, pandas and the drivers leave behind takes about 50 ms, which
+otherwise shows up as the p99 latency.
 
 The trade table is an append-only log without a key: the feed has already removed duplicates
 and ordered each symbol's trades, and a unique index would slow every insert. A restarted
@@ -403,7 +407,8 @@ class IngestCounters:
 
 CommitFn = Callable[[Sequence[Trade], Sequence[Bar], int], None]
 """``on_commit(trades, bars, commit_ns)``: called on the event loop after each batch is
-committed (one of the two is empty), with the clock's time right after the commit returned."""
+committed (one of the two is empty); ``commit_ns`` is the clock read by the worker thread as
+the commit returned."""
 
 R = TypeVar("R")
 
@@ -415,10 +420,12 @@ class _Lane(Generic[R]):
         self,
         name: str,
         policy: BatchPolicy,
+        clock: Clock,
         write: Callable[[list[R]], object],
-        committed: Callable[[list[R], float], None],
+        committed: Callable[[list[R], float, int], None],
     ) -> None:
         self._name = name
+        self._clock = clock
         self._policy = policy
         self._write = write
         self._committed = committed
@@ -467,8 +474,13 @@ class _Lane(Generic[R]):
                 # Rows left over have waited at least as long as this batch: due at once.
                 self._oldest = -math.inf if self._rows else None
                 started = loop.time()
-                await loop.run_in_executor(pool, self._write, batch)
-                self._committed(batch, loop.time() - started)
+                commit_ns = await loop.run_in_executor(pool, self._write_stamped, batch)
+                self._committed(batch, loop.time() - started, commit_ns)
+
+    def _write_stamped(self, batch: list[R]) -> int:
+        """Write on the worker thread; the commit time is read there, as the write returns."""
+        self._write(batch)
+        return self._clock.now_ns()
 
 
 class Ingestor:
@@ -515,7 +527,9 @@ class Ingestor:
         self._trades: _Lane[Trade] | None = None
         self._bars: _Lane[Bar] | None = None
         if trades is not None:
-            self._trades = _Lane("trades", self.policy, trades.write, self._trades_committed)
+            self._trades = _Lane(
+                "trades", self.policy, self._clock, trades.write, self._trades_committed
+            )
         if bars is not None:
             store = bars
 
@@ -523,7 +537,7 @@ class Ingestor:
                 for frame in bar_frames(rows, bar_source):
                     store.write(frame)
 
-            self._bars = _Lane("bars", self.policy, write_bars, self._bars_committed)
+            self._bars = _Lane("bars", self.policy, self._clock, write_bars, self._bars_committed)
 
     @property
     def pending(self) -> int:
@@ -578,21 +592,20 @@ class Ingestor:
             for lane in lanes:
                 lane.end()
 
-    def _done(self, n: int, seconds: float) -> int:
+    def _done(self, n: int, seconds: float) -> None:
         counters = self.counters
         counters.write_seconds += seconds
         counters.largest_batch = max(counters.largest_batch, n)
-        return self._clock.now_ns()
 
-    def _trades_committed(self, batch: list[Trade], seconds: float) -> None:
-        commit_ns = self._done(len(batch), seconds)
+    def _trades_committed(self, batch: list[Trade], seconds: float, commit_ns: int) -> None:
+        self._done(len(batch), seconds)
         self.counters.trades_committed += len(batch)
         self.counters.trade_batches += 1
         if self._on_commit is not None:
             self._on_commit(batch, (), commit_ns)
 
-    def _bars_committed(self, batch: list[Bar], seconds: float) -> None:
-        commit_ns = self._done(len(batch), seconds)
+    def _bars_committed(self, batch: list[Bar], seconds: float, commit_ns: int) -> None:
+        self._done(len(batch), seconds)
         self.counters.bars_committed += len(batch)
         self.counters.bar_batches += 1
         if self._on_commit is not None:

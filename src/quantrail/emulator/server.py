@@ -19,6 +19,7 @@ from quantrail.emulator.connection import StreamHub
 from quantrail.emulator.faults import FaultPlan, FaultState
 from quantrail.emulator.script import MarketScript
 from quantrail.emulator.stats import EmulatorStats
+from quantrail.emulator.trading_venue import TradingSetup, TradingVenue
 from quantrail.runtime.clock import LiveClock
 
 __all__ = ["VenueEmulator", "ccxt_config_for"]
@@ -66,6 +67,8 @@ class VenueEmulator:
         small data sets still span several pages.
     api_key, api_secret : str, optional
         When given, only these Alpaca credentials are accepted; otherwise any non-empty pair.
+    trading : TradingSetup, optional
+        Also serve Alpaca's trading API and trade-updates stream (``emu.trading``).
     """
 
     ccxt_exchange_id = "binance"
@@ -80,6 +83,7 @@ class VenueEmulator:
         max_page_size: int | None = None,
         api_key: str | None = None,
         api_secret: str | None = None,
+        trading: TradingSetup | None = None,
     ) -> None:
         self.script = script if script is not None else MarketScript()
         self.faults = faults if faults is not None else FaultPlan()
@@ -94,6 +98,9 @@ class VenueEmulator:
         self.stats = EmulatorStats()
         self._state = FaultState(self.faults)
         self._hub = StreamHub(self._state, self.stats, api_key, api_secret)
+        self.trading = (
+            None if trading is None else TradingVenue(trading, self.script, api_key, api_secret)
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -111,6 +118,8 @@ class VenueEmulator:
             self._api_secret,
         )
         app[CONTEXT_KEY] = ctx
+        if self.trading is not None:
+            self.trading.mount(app)  # before /v2/{feed}, which would swallow /v2/orders
         add_alpaca_rest_routes(app, ctx)
         add_binance_rest_routes(app, ctx, lambda: self._clock.now_ns() // 1_000_000)
         hub, script = self._hub, self.script
@@ -134,11 +143,15 @@ class VenueEmulator:
         site = web.TCPSite(self._runner, self.host, self._requested_port)
         await site.start()
         self._port = int(self._runner.addresses[0][1])
+        if self.trading is not None:
+            await self.trading.start()
 
     async def stop(self) -> None:
         """Close every websocket and stop serving."""
         if self._runner is None:
             return
+        if self.trading is not None:
+            await self.trading.stop()
         for session in list(self._hub.sessions):
             await session.ws.close()
             await self._hub.remove(session)
@@ -194,6 +207,12 @@ class VenueEmulator:
     def alpaca_crypto_stream_url(self) -> str:
         """``url_override`` for alpaca-py's ``CryptoDataStream``."""
         return f"ws://{self.host}:{self.port}/v1beta3/crypto/us"
+
+    @property
+    def alpaca_trading_stream_url(self) -> str:
+        """``url_override`` for alpaca-py's ``TradingStream``; ``TradingClient`` takes
+        :attr:`alpaca_rest_url`."""
+        return f"ws://{self.host}:{self.port}/stream"
 
     @property
     def binance_rest_url(self) -> str:

@@ -11,7 +11,7 @@ import copy
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["TradingFaultPlan", "TradingStats"]
+__all__ = ["TradingFaultPlan", "TradingFaultState", "TradingStats"]
 
 
 @dataclass(frozen=True)
@@ -155,3 +155,42 @@ class TradingStats:
     def snapshot(self) -> TradingStats:
         """A deep copy, safe to read while the emulator keeps running."""
         return copy.deepcopy(self)
+
+
+class TradingFaultState:
+    """The plan in force (replaceable at run time) and the counters its numbers refer to."""
+
+    def __init__(self, plan: TradingFaultPlan) -> None:
+        self.plan = plan
+        self.requests = 0
+        self.submissions = 0
+        self.fill_updates = 0
+        self.dropped_once = False
+
+    def http_fault(self) -> tuple[int, str | None] | None:
+        """Number the next trading request; its faulted status and Retry-After, or None."""
+        self.requests += 1
+        if self.requests in self.plan.http_5xx_on:
+            return self.plan.http_5xx_status, None
+        if self.requests in self.plan.http_429_on:
+            return 429, self.plan.retry_after_header()
+        return None
+
+    def next_submission(self) -> int:
+        """Number the next stored order submission (1-based)."""
+        self.submissions += 1
+        return self.submissions
+
+    def duplicate_next_fill(self) -> bool:
+        """Number the next fill update; True when the plan sends it twice."""
+        self.fill_updates += 1
+        every = self.plan.duplicate_fills_every
+        return every is not None and self.fill_updates % every == 0
+
+    def drop_after_update(self, n: int) -> bool:
+        """True when a connection's ``n``-th update is the one to drop it after."""
+        if self.plan.drop_updates_after != n:
+            return False
+        drop = self.plan.drop_repeat or not self.dropped_once
+        self.dropped_once = self.dropped_once or drop
+        return drop

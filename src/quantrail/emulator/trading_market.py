@@ -145,19 +145,15 @@ class BarTape:
             return None
         lo, hi = self._bounds[self.cursor], self._bounds[self.cursor + 1]
         self.cursor += 1
-        part = self._frame.iloc[lo:hi]
+        cols = [
+            self._frame[name].iloc[lo:hi].tolist()
+            for name in ("symbol", "ts", "ts_open", "open", "high", "low", "close", "volume")
+        ]
+        extra = [self._frame[n].iloc[lo:hi].tolist() for n in ("session", "sigma", "to_end")]
         out: list[TapeBar] = []
-        for row in part.itertuples(index=False):
-            bar = Bar(
-                str(row.symbol),
-                int(row.ts),
-                int(row.ts_open),
-                float(row.open),
-                float(row.high),
-                float(row.low),
-                float(row.close),
-                float(row.volume),
-                session=int(row.session),
-            )
-            out.append(TapeBar(bar, float(row.sigma), int(row.to_end)))
+        for (symbol, ts, ts_open, o, h, low, c, v), (session, sigma, to_end) in zip(
+            zip(*cols, strict=True), zip(*extra, strict=True), strict=True
+        ):
+            bar = Bar(symbol, ts, ts_open, o, h, low, c, v, session=session)
+            out.append(TapeBar(bar, sigma, to_end))
         return out

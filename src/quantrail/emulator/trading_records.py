@@ -20,6 +20,7 @@ __all__ = [
     "FillRecord",
     "OrderRecord",
     "PositionRecord",
+    "account_wire",
     "alpaca_status",
     "asset_class",
     "core_from_json",
@@ -214,6 +215,36 @@ class PositionRecord:
             "lastday_price": num(price),
             "change_today": "0",
         }
+
+
+def account_wire(cash: float, initial_cash: float, reserved: float, values: list[float]) -> Any:
+    """``GET /v2/account`` of a cash account (multiplier 1) holding positions worth ``values``."""
+    long_value = sum(v for v in values if v > 0)
+    short_value = sum(v for v in values if v < 0)
+    equity = cash + long_value + short_value
+    power = num(max(0.0, cash - reserved))
+    flags = ("pattern_day_trader", "trading_blocked", "transfers_blocked", "account_blocked")
+    return {
+        "id": str(uuid.uuid5(_ASSET_NS, "account")),
+        "account_number": "EMU000001",
+        "status": "ACTIVE",
+        "crypto_status": "ACTIVE",
+        "currency": "USD",
+        "cash": num(cash),
+        **dict.fromkeys(("buying_power", "regt_buying_power", "daytrading_buying_power"), power),
+        "non_marginable_buying_power": power,
+        "portfolio_value": num(equity),
+        "equity": num(equity),
+        "last_equity": num(initial_cash),
+        "long_market_value": num(long_value),
+        "short_market_value": num(short_value),
+        "multiplier": "1",
+        **dict.fromkeys(flags, False),
+        "trade_suspended_by_user": False,
+        "shorting_enabled": True,
+        "accrued_fees": "0",
+        "daytrade_count": 0,
+    }
 
 
 def core_to_json(order: Order) -> dict[str, Any]:

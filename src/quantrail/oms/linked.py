@@ -107,7 +107,9 @@ class OrderLinks:
         if cid in self._brackets or cid in self._parent:
             raise ValueError(f"order {cid} is already linked")
         if stop_price is not None and target_price is not None:
-            below, above = (stop_price, target_price) if entry.side > 0 else (target_price, stop_price)
+            below, above = (
+                (stop_price, target_price) if entry.side > 0 else (target_price, stop_price)
+            )
             if not below < above:
                 raise ValueError(
                     f"bracket of {cid} ({entry.side.label}): the stop {stop_price} must lie on "

@@ -162,7 +162,7 @@ def call_with_policy(
             limited = isinstance(exc, RateLimited)
             if not limited and rule.on_unavailable is OnUnavailable.RESOLVE:
                 return CallResult(name, CallOutcome.AMBIGUOUS, None, exc, attempt, tuple(delays))
-            retry_after = getattr(exc, "retry_after", None) if limited else None
+            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
             wait = rule.delay(attempt - 1, rng, retry_after)
             out_of_time = clock() - start + wait * _NS > rule.deadline * _NS
             if attempt == rule.max_attempts or out_of_time:

@@ -17,10 +17,6 @@ T = TypeVar("T")
 class Throttled(RateLimited):
     """The venue answered 429; ``retry_after`` is its ``Retry-After`` in seconds, if it sent one."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
 
 @dataclass(frozen=True)
 class RetryPolicy:

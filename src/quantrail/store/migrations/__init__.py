@@ -8,6 +8,7 @@ crash leaves the previous revision intact. New revisions: see docs/state-store.m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -20,7 +21,9 @@ __all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "
 _HERE = Path(__file__).resolve().parent
 
 
-def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+def alembic_config(
+    connection: Connection | None = None, url: str | None = None, output: TextIO | None = None
+) -> Config:
     """An Alembic ``Config`` for these migrations, without an ini file.
 
     Parameters
@@ -28,9 +31,11 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
     connection : Connection, optional
         Run on this connection (inside its transaction); ``env.py`` picks it up.
     url : str, optional
-        Otherwise connect to this URL (for ``revision --autogenerate`` and ``--sql``).
+        Otherwise connect to this URL (for ``revision --autogenerate``, ``check`` and ``--sql``).
+    output : TextIO, optional
+        Where offline (``sql=True``) runs write their SQL; stdout when omitted.
     """
-    config = Config()
+    config = Config(output_buffer=output)
     config.set_main_option("script_location", str(_HERE).replace("%", "%%"))
     # Explicit separator: Alembic warns (DeprecationWarning) when it has to guess one.
     config.set_main_option("path_separator", "os")

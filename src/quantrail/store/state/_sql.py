@@ -25,11 +25,18 @@ def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert
 def insert_ignore(
     conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]
 ) -> bool:
-    """Insert ``values`` unless a row with the same ``keys`` exists; True when inserted."""
+    """Insert ``values`` unless a row with the same ``keys`` exists; True when inserted.
+
+    ``RETURNING`` tells whether the row went in: the driver's rowcount is not reliable for
+    ``ON CONFLICT DO NOTHING`` (psycopg 3 under SQLAlchemy 2.1 reports -1).
+    """
     statement = (
-        _insert(conn, table).values(dict(values)).on_conflict_do_nothing(index_elements=list(keys))
+        _insert(conn, table)
+        .values(dict(values))
+        .on_conflict_do_nothing(index_elements=list(keys))
+        .returning(table.c[keys[0]])
     )
-    return conn.execute(statement).rowcount == 1
+    return conn.execute(statement).first() is not None
 
 
 def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:

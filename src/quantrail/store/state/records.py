@@ -19,6 +19,7 @@ __all__ = [
     "MarkerRegression",
     "RecoveredState",
     "RiskState",
+    "StoredEvent",
     "StoredFill",
     "StoredOrder",
     "StoredPosition",
@@ -75,6 +76,24 @@ class StoredOrder:
         order.commission = self.commission
         order.ts_last = self.ts_last
         return order
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One journaled transition of an order: what happened, the status after it, who said so.
+
+    ``source`` names the reporter ("engine", "venue", "reconcile", ...); ``venue_event_id``
+    is the venue's id for the update (None for the engine's own events).
+    """
+
+    id: int
+    client_order_id: str
+    kind: str
+    status: OrderStatus
+    ts: int
+    source: str
+    venue_event_id: str | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
