@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import math
 import uuid
 from collections.abc import Sequence
@@ -192,6 +193,9 @@ class TradingVenue:
             For an unknown symbol, a client order id in use or too little buying power.
         """
         book = self.book
+        # Alpaca takes a crypto pair with or without its slash (BTC/USD, BTCUSD).
+        pairs = {s.replace("/", ""): s for s in self.tape.symbols}
+        new = dataclasses.replace(new, symbol=pairs.get(new.symbol, new.symbol))
         if new.symbol not in self.tape.symbols:
             raise OrderError(422, 40010001, f'asset "{new.symbol}" not found')
         if new.client_order_id in book.by_client_id:
