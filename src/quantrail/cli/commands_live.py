@@ -1,4 +1,4 @@
-"""Venue and operations commands: emulator, feed, paper, kill, resume."""
+"""Venue and operations commands: emulator, feed, paper, status, kill, resume."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from quantrail.cli.emulator_cmd import emulator_command
 from quantrail.cli.feed_cmd import feed_command
 from quantrail.cli.paper_cmd import paper_command
 from quantrail.cli.risk_cmd import kill_command, resume_command
+from quantrail.cli.status_cmd import status_command
 from quantrail.emulator import FaultPlan
 
 __all__: list[str] = []
@@ -73,6 +74,17 @@ def paper(
 ) -> None:
     """Paper-trade the config against the simulated venue on replayed data."""
     paper_command(config, replay, speed, out, set_ or [])
+
+
+@app.command("status")
+def status(
+    store: Annotated[
+        str, typer.Argument(help="State store URL: sqlite:///state.sqlite or postgresql://...")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Positions, working orders, stream markers, latency and risk mode from the state store."""
+    status_command(store, as_json)
 
 
 @app.command("kill")

@@ -20,7 +20,8 @@ from quantrail.emulator.stats import EmulatorStats, RequestRecord
 from quantrail.emulator.trading_book import MatcherFactory, OrderMatcher
 from quantrail.emulator.trading_faults import TradingFaultPlan, TradingStats
 from quantrail.emulator.trading_handle import TradingHandle
-from quantrail.emulator.trading_venue import TradingSetup, TradingVenue
+from quantrail.emulator.trading_setup import TradingSetup
+from quantrail.emulator.trading_venue import TradingVenue
 
 __all__ = [
     "EmulatorHandle",

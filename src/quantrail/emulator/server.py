@@ -19,7 +19,8 @@ from quantrail.emulator.connection import StreamHub
 from quantrail.emulator.faults import FaultPlan, FaultState
 from quantrail.emulator.script import MarketScript
 from quantrail.emulator.stats import EmulatorStats
-from quantrail.emulator.trading_venue import TradingSetup, TradingVenue
+from quantrail.emulator.trading_setup import TradingSetup
+from quantrail.emulator.trading_venue import TradingVenue
 from quantrail.runtime.clock import LiveClock
 
 __all__ = ["VenueEmulator", "ccxt_config_for"]

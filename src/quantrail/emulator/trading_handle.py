@@ -12,7 +12,8 @@ from quantrail.emulator.script import MarketScript
 from quantrail.emulator.server import VenueEmulator
 from quantrail.emulator.stats import EmulatorStats
 from quantrail.emulator.trading_faults import TradingFaultPlan, TradingStats
-from quantrail.emulator.trading_venue import TradingSetup, TradingVenue
+from quantrail.emulator.trading_setup import TradingSetup
+from quantrail.emulator.trading_venue import TradingVenue
 
 __all__ = ["TradingHandle"]
 

@@ -13,8 +13,6 @@ import contextlib
 import dataclasses
 import math
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +21,12 @@ from aiohttp import web
 from quantrail.core.enums import OrderStatus, OrderType, Side, TimeInForce
 from quantrail.core.orders import Order, OrderIntent
 from quantrail.emulator.script import MarketScript
-from quantrail.emulator.trading_book import MatcherFactory, OrderError, OrderMatcher, TradingBook
+from quantrail.emulator.trading_book import OrderError, OrderMatcher, TradingBook
 from quantrail.emulator.trading_faults import TradingFaultPlan, TradingFaultState, TradingStats
 from quantrail.emulator.trading_market import BarTape
 from quantrail.emulator.trading_records import OrderRecord, account_wire
 from quantrail.emulator.trading_rest import NewOrder, add_trading_routes
+from quantrail.emulator.trading_setup import TradingSetup
 from quantrail.emulator.trading_state import (
     dump_state,
     load_state,
@@ -38,43 +37,7 @@ from quantrail.emulator.trading_state import (
 from quantrail.emulator.trading_stream import UpdateBus, trade_stream_handler
 from quantrail.runtime.clock import SimulatedClock
 
-__all__ = ["TradingSetup", "TradingVenue"]
-
-
-@dataclass(frozen=True)
-class TradingSetup:
-    """How the emulator trades. Pass as ``VenueEmulator(..., trading=TradingSetup(...))``.
-
-    Parameters
-    ----------
-    matcher : MatcherFactory
-        ``(listener, clock) -> fill model``; normally
-        ``lambda l, c: FillSimulator(config, instruments, l, c)``. Use ``latency: 0s``: the
-        network between client and emulator is the latency.
-    cash : float
-        Starting cash of the account.
-    state_path : path, optional
-        JSON file the account is kept in. An existing file is resumed.
-    faults : TradingFaultPlan
-        Trading faults (replaceable later with ``set_faults``).
-    symbols : sequence of str, optional
-        Tradable symbols (default: every script symbol with bars).
-    session_tz : str
-        Zone whose local date is an equity bar's session (crypto: UTC).
-    volatility_window : int
-        Bars of the trailing sigma handed to the fill model with each bar.
-    bar_pace : float, optional
-        Advance one step every ``bar_pace`` seconds by itself; None: only ``advance_bars``.
-    """
-
-    matcher: MatcherFactory
-    cash: float = 100_000.0
-    state_path: str | Path | None = None
-    faults: TradingFaultPlan = field(default_factory=TradingFaultPlan)
-    symbols: Sequence[str] | None = None
-    session_tz: str = "America/New_York"
-    volatility_window: int = 20
-    bar_pace: float | None = None
+__all__ = ["TradingVenue"]
 
 
 class TradingVenue:

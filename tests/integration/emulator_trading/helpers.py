@@ -3,6 +3,7 @@ in, and the real alpaca-py TradingClient / TradingStream pointed at the emulator
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import warnings
@@ -46,6 +47,8 @@ __all__ = [
     "TradingStream",
     "Updates",
     "client_for",
+    "fill_simulator",
+    "market",
     "request",
     "start",
     "trade_updates",
@@ -81,7 +84,7 @@ def market() -> MarketScript:
     return MarketScript(bars={"AAPL": frame, "MSFT": frame.copy()})
 
 
-def execution_config() -> ExecutionConfig:
+def execution_config(latency: str = "0s") -> ExecutionConfig:
     """Costs off so prices are the model's reference prices; the volume cap stays on."""
     return ExecutionConfig.model_validate(
         {
@@ -89,23 +92,26 @@ def execution_config() -> ExecutionConfig:
             "spread_bps": 0.0,
             "slippage": {"fixed_bps": 0.0, "volatility_factor": 0.0, "impact_factor": 0.0},
             "max_volume_share": 0.1,
-            "latency": "0s",
+            "latency": latency,
         }
     )
 
 
-def fill_simulator(listener: Any, clock: Any) -> FillSimulator:
+def fill_simulator(listener: Any, clock: Any, latency: str = "0s") -> FillSimulator:
     """The project's fill model, as the emulator's matcher factory."""
     instruments = {s: Instrument(s) for s in ("AAPL", "MSFT")}
-    return FillSimulator(execution_config(), instruments, listener, clock)
+    return FillSimulator(execution_config(latency), instruments, listener, clock)
 
 
 def start(
-    faults: TradingFaultPlan | None = None, state: Path | None = None, **kwargs: Any
+    faults: TradingFaultPlan | None = None,
+    state: Path | None = None,
+    latency: str = "0s",
+    **kwargs: Any,
 ) -> TradingHandle:
     """A trading emulator on the test market (stop it, or use it in ``with``)."""
     setup = TradingSetup(
-        matcher=fill_simulator,
+        matcher=functools.partial(fill_simulator, latency=latency),
         cash=100_000.0,
         state_path=state,
         faults=faults or TradingFaultPlan(),

@@ -19,7 +19,9 @@ from .helpers import (
     QueryOrderStatus,
     ReplaceOrderRequest,
     TradingClient,
+    client_for,
     request,
+    start,
     trade_updates,
 )
 
@@ -158,6 +160,23 @@ def test_replace_round_trip(emu: TradingHandle, client: TradingClient) -> None:
     with pytest.raises(APIError) as refused:
         client.replace_order_by_id(original.id, ReplaceOrderRequest(limit_price=99.0))
     assert refused.value.status_code == 422
+
+
+def test_a_fill_that_beats_a_replace_in_flight_rejects_the_replacing_order() -> None:
+    # With 30 s of latency the replace sent at bar 1's open lands at bar 2; the limit fills first.
+    with start(latency="30s") as emu, trade_updates(emu) as updates:
+        client = client_for(emu)
+        original = client.submit_order(request("race", limit=100.8))
+        emu.advance_bars(1)  # bar 0: the order is still on its way
+        change = ReplaceOrderRequest(limit_price=90.0, client_order_id="race-2")
+        replacing = client.replace_order_by_id(original.id, change)
+        assert replacing.status is OrderStatus.PENDING_NEW
+        assert client.get_order_by_id(original.id).status is OrderStatus.PENDING_REPLACE
+        emu.advance_bars(1)
+        updates.wait_count(4)
+        assert updates.events() == ["new", "pending_replace", "fill", "rejected"]
+        assert client.get_order_by_id(original.id).status is OrderStatus.FILLED
+        assert client.get_order_by_client_id("race-2").status is OrderStatus.REJECTED
 
 
 def test_a_client_order_id_is_unique_forever(emu: TradingHandle, client: TradingClient) -> None:

@@ -43,23 +43,26 @@ def side_from_label(label: str) -> Side:
 
 
 def order_values(order: Order) -> dict[str, Any]:
-    """The ``orders`` row of a freshly created order (status NEW, nothing filled)."""
-    intent = order.intent
+    """The ``orders`` row of an order about to be submitted (status NEW, nothing filled).
+
+    Terms come from the ``Order`` (what the venue will be sent, possibly adjusted since the
+    strategy asked), the signal state from its intent.
+    """
     return {
         "client_order_id": order.client_order_id,
         "venue_order_id": None,
         "strategy_id": order.strategy_id,
         "seq": order.seq,
-        "symbol": intent.symbol,
-        "side": intent.side.label,
-        "quantity": intent.quantity,
-        "order_type": intent.order_type.value,
-        "limit_price": nan_to_none(intent.limit_price),
-        "stop_price": nan_to_none(intent.stop_price),
-        "time_in_force": intent.time_in_force.value,
-        "oco_group": intent.oco_group,
-        "reason": intent.reason,
-        "intent_state": to_json(intent.state),
+        "symbol": order.symbol,
+        "side": order.side.label,
+        "quantity": order.quantity,
+        "order_type": order.order_type.value,
+        "limit_price": nan_to_none(order.limit_price),
+        "stop_price": nan_to_none(order.stop_price),
+        "time_in_force": order.time_in_force.value,
+        "oco_group": order.oco_group,
+        "reason": order.reason,
+        "intent_state": to_json(order.intent.state),
         "status": OrderStatus.NEW.value,
         "filled_quantity": 0.0,
         "avg_fill_price": None,
