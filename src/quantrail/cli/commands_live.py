@@ -38,6 +38,14 @@ def emulator(
     rate_limit: Annotated[float | None, typer.Option(help="REST requests per second.")] = None,
     reject: Annotated[list[str] | None, typer.Option(help="Symbols to refuse.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of random faults.")] = 0,
+    trading: Annotated[bool, typer.Option(help="Also serve Alpaca's trading API.")] = False,
+    state: Annotated[
+        Path | None, typer.Option(help="Trading state file: a restart forgets nothing.")
+    ] = None,
+    cash: Annotated[float, typer.Option(help="Starting cash of the trading account.")] = 100_000,
+    pace: Annotated[
+        float | None, typer.Option(help="Seconds per replayed bar (default: on command).")
+    ] = None,
 ) -> None:
     """Run the local venue emulator (Alpaca data, Binance spot) with injected faults."""
     faults = FaultPlan(
@@ -45,7 +53,10 @@ def emulator(
         duplicate_every=duplicate_every, reorder_every=reorder_every, rate_limit=rate_limit,
         reject_symbols=frozenset(reject or ()), seed=seed,
     )  # fmt: skip
-    emulator_command(host, port, data, faults=faults)
+    emulator_command(
+        host, port, data, faults=faults, trading=trading, state_path=state, cash=cash,
+        bar_pace=pace,
+    )  # fmt: skip
 
 
 @app.command("feed")

@@ -190,25 +190,30 @@ class DuckDBTradeSink(_SinkBase):
             schema=_ARROW_SCHEMA,
         )
         con = self._con
-        con.register("incoming_trades", batch)
         try:
-            con.begin()
+            con.register("incoming_trades", batch)
             try:
-                con.execute(f"INSERT INTO {TRADE_TABLE} SELECT * FROM incoming_trades")
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
+                con.begin()
+                try:
+                    # Results are always fetched to the end: DuckDB refuses new work on a
+                    # connection with a partly read result.
+                    con.execute(
+                        f"INSERT INTO {TRADE_TABLE} SELECT * FROM incoming_trades"
+                    ).fetchall()
+                    con.commit()
+                except BaseException:
+                    con.rollback()
+                    raise
+            finally:
+                con.unregister("incoming_trades")
         except duckdb.Error as exc:
             raise DataError(f"writing {len(trades)} trades failed: {exc}", source=self.url) from exc
-        finally:
-            con.unregister("incoming_trades")
         return len(trades)
 
     def count(self) -> int:
         """Rows stored in the trade table."""
-        row = self._con.execute(f"SELECT count(*) FROM {TRADE_TABLE}").fetchone()
-        return int(row[0]) if row else 0
+        rows = self._con.execute(f"SELECT count(*) FROM {TRADE_TABLE}").fetchall()
+        return int(rows[0][0])
 
     def close(self) -> None:
         """Close the connection (and release the file lock)."""
