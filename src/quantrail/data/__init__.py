@@ -7,6 +7,7 @@ Typical use::
     stream = merge_frames([frame, other_frame])
 """
 
+from quantrail.data.available import as_of, bar_available_at, end_of_day_available_at
 from quantrail.data.calendars import (
     MissingBars,
     TradingCalendar,
@@ -64,7 +65,10 @@ __all__ = [
     "adjusted",
     "adjustment_factors",
     "apply_steps",
+    "as_of",
+    "bar_available_at",
     "bars_from_trades",
+    "end_of_day_available_at",
     "get_calendar",
     "load_actions",
     "load_bars",
