@@ -40,6 +40,7 @@ bench: $(DEV_STAMP)  #-- engine, import, sweep and ingestion benchmarks (docs/be
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_latency.py
+	$(BIN)/python bench/bench_ingest.py
 
 clean:  #-- remove the virtual environment and run outputs
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

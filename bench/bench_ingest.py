@@ -17,8 +17,8 @@ Series (each bounded in time; the whole bench takes about three minutes):
 * ``ingest_inproc``: trades made in this process and handed straight to the ingestor (no
   emulator, socket or parsing): the store's own ceiling.
 * ``ingest_bars``: trades -> BarBuilder (1 s bars) -> ``BarStore.write``, next to the trades.
-* ``ingest_sink``: one transaction of N trades, DuckDB Arrow insert vs executemany,
-  PostgreSQL COPY vs executemany.
+* ``ingest_sink``: one transaction of N trades: DuckDB's list-parameter insert vs an Arrow
+  table vs executemany, PostgreSQL COPY vs executemany; also next to a busy Python thread.
 * ``ingest_pipeline``: CPU per trade in the feed's pipeline by number of symbols.
 
 Machine-readable lines look like::
@@ -42,17 +42,19 @@ import os
 import secrets
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 import duckdb
 import numpy as np
 import psycopg
+import pyarrow as pa
 from psycopg import sql
 
 from quantrail.core.bar import Bar
@@ -66,6 +68,7 @@ from quantrail.data.feeds import (
 )
 from quantrail.data.feeds.alpaca_feed import AlpacaTradeFeed
 from quantrail.data.ingest import (
+    TRADE_COLUMNS,
     BatchPolicy,
     DuckDBTradeSink,
     Ingestor,
@@ -472,52 +475,97 @@ async def inproc_run(
 # --- one transaction of N trades -------------------------------------------------------------
 
 
+class BusyThread:
+    """A pure-Python loop on another thread, as a busy event loop would hold the GIL."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._spin, daemon=True)
+        self.spins = 0
+
+    def _spin(self) -> None:
+        while not self._stop.is_set():
+            for _ in range(1_000):
+                self.spins += 1
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def sink_methods(
+    stack: contextlib.ExitStack, sink: TradeSink, stores: Backends, trades: list[Trade]
+) -> dict[str, Callable[[], object]]:
+    """The sink's own write, and the alternatives it was chosen over."""
+    rows = [(t.symbol, t.ts_ns, t.price, t.size, t.trade_id) for t in trades]
+
+    def own() -> None:
+        sink.write(trades)
+
+    methods: dict[str, Callable[[], object]] = {}
+    if isinstance(sink, DuckDBTradeSink):
+        con = stack.enter_context(duckdb.connect(sink.path))  # the same database instance
+        methods["unnest"] = own
+
+        def arrow() -> None:  # register an Arrow table, INSERT ... SELECT in a transaction
+            table = pa.table({c: [getattr(t, c) for t in trades] for c in TRADE_COLUMNS})
+            con.register("incoming", table)
+            con.begin()
+            con.execute("INSERT INTO trades SELECT * FROM incoming").fetchall()
+            con.commit()
+            con.unregister("incoming")
+
+        def duck_many() -> None:
+            con.begin()
+            con.executemany("INSERT INTO trades VALUES (?, ?, ?, ?, ?)", rows)
+            con.commit()
+
+        methods["arrow"] = arrow
+        if len(trades) <= 100:  # 10 rows/ms: larger batches only take time to say so
+            methods["executemany"] = duck_many
+    if isinstance(sink, PostgresTradeSink):
+        assert stores.pg_server is not None
+        conn = stack.enter_context(psycopg.connect(stores.pg_server, autocommit=True))
+        insert = sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(
+            sql.Identifier(sink.schema, "trades")
+        )
+        methods["copy"] = own
+
+        def pg_many() -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(insert, rows)
+
+        methods["executemany"] = pg_many
+    return methods
+
+
 def sink_series(stores: Backends) -> Iterator[str]:
-    """Per-commit cost by batch size: the project's writers and executemany for comparison."""
+    """Cost of one commit by batch size; for 100 and 1,000 rows also next to a busy thread."""
     t0 = 1_700_000_000 * S
     for n in (1, 10, 100, 1_000, 10_000):
         trades = [Trade("AAPL", t0 + i, 100.0 + i / 100, 1.0, str(i)) for i in range(n)]
-        rows = [(t.symbol, t.ts_ns, t.price, t.size, t.trade_id) for t in trades]
-        reps = max(5, min(200, 20_000 // n))
         for backend in stores.databases:
-            url = stores.url(backend)
-            with contextlib.ExitStack() as stack:
-                sink = stack.enter_context(open_trade_sink(url))
-                methods: dict[str, Callable[[], object]] = {}
-
-                def own(sink: TradeSink = sink, trades: list[Trade] = trades) -> None:
-                    sink.write(trades)
-
-                methods["copy" if backend == "postgres" else "arrow"] = own
-                if isinstance(sink, DuckDBTradeSink) and n <= 1_000:
-                    con = stack.enter_context(duckdb.connect(sink.path))  # same instance
-
-                    def duck_many(con: Any = con, rows: list[Any] = rows) -> None:
-                        con.begin()
-                        con.executemany("INSERT INTO trades VALUES (?, ?, ?, ?, ?)", rows)
-                        con.commit()
-
-                    methods["executemany"] = duck_many
-                if isinstance(sink, PostgresTradeSink):
-                    assert stores.pg_server is not None
-                    conn = stack.enter_context(psycopg.connect(stores.pg_server, autocommit=True))
-                    insert = sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(
-                        sql.Identifier(sink.schema, "trades")
-                    )
-
-                    def pg_many(conn: Any = conn, rows: list[Any] = rows, q: Any = insert) -> None:
-                        with conn.transaction(), conn.cursor() as cur:
-                            cur.executemany(q, rows)
-
-                    methods["executemany"] = pg_many
-                for method, fn in methods.items():
-                    fn()  # warm
-                    start = time.perf_counter()
-                    for _ in range(reps):
-                        fn()
-                    per = (time.perf_counter() - start) / reps
-                    yield (f"ingest_sink backend={backend} method={method} rows={n} "
-                           f"ms_per_commit={per * 1e3:.3f} rows_per_s={n / per:.0f}")  # fmt: skip
+            for busy in (False, True) if n in (100, 1_000) else (False,):
+                with contextlib.ExitStack() as stack:
+                    sink = stack.enter_context(open_trade_sink(stores.url(backend)))
+                    for method, fn in sink_methods(stack, sink, stores, trades).items():
+                        fn()  # warm
+                        reps = 5 if busy else max(5, min(200, 20_000 // n))
+                        with BusyThread() if busy else contextlib.nullcontext():
+                            start = time.perf_counter()
+                            for _ in range(reps):
+                                fn()
+                            per = (time.perf_counter() - start) / reps
+                        yield (
+                            f"ingest_sink backend={backend} method={method} rows={n} "
+                            f"busy_thread={'yes' if busy else 'no'} "
+                            f"ms_per_commit={per * 1e3:.3f} rows_per_s={n / per:.0f}"
+                        )
 
 
 def pipeline_series() -> Iterator[str]:

@@ -167,8 +167,9 @@ def round_trips(  # noqa: C901 - one pass over fills and adjustments; splitting 
     adjustments
         Optional corporate actions that changed positions without a fill: columns ``ts``,
         ``symbol``, ``kind`` (``"split"`` or ``"dividend"``) and ``value`` (the split ratio, or
-        the dividend cash received, negative when paid on a short). Applied before fills with
-        the same ``ts``. A split rescales the open trade's quantities (notional unchanged); a
+        the dividend cash received, negative when paid on a short), stamped when they were
+        applied. Applied before fills booked at the same moment; fills are ordered by their
+        ``event_ts`` (when the engine booked them) if the column is there, else by ``ts``. A split rescales the open trade's quantities (notional unchanged); a
         dividend is added to the ``pnl`` of the trade holding the shares.
 
     Raises
@@ -180,8 +181,8 @@ def round_trips(  # noqa: C901 - one pass over fills and adjustments; splitting 
     """
     frame = _normalised(fills)
     mark_ts = None if last_ts is None else _utc(last_ts)
-    if mark_ts is not None and len(frame) and mark_ts < frame["ts"].iloc[-1]:
-        raise ValueError(f"last_ts {mark_ts} is before the last fill at {frame['ts'].iloc[-1]}")
+    if mark_ts is not None and len(frame) and mark_ts < frame["ts"].max():
+        raise ValueError(f"last_ts {mark_ts} is before the last fill at {frame['ts'].max()}")
 
     positions: dict[str, float] = {}
     open_trades: dict[str, _Trade] = {}
@@ -199,8 +200,11 @@ def round_trips(  # noqa: C901 - one pass over fills and adjustments; splitting 
                 trade.dividends += value
 
     columns = [frame[name].tolist() for name in FILL_COLUMNS]
-    for ts, sym, side, qty, price, comm, spread, slip, reason, oid in zip(*columns, strict=True):
-        apply_adjustments(ts)
+    booked_at = frame["booked_at"].tolist()
+    for booked, ts, sym, side, qty, price, comm, spread, slip, reason, oid in zip(
+        booked_at, *columns, strict=True
+    ):
+        apply_adjustments(booked)
         direction = 1 if side == "buy" else -1
         costs = comm + spread + slip
         trade = open_trades.get(sym)
@@ -274,6 +278,11 @@ def _normalised(fills: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"fills is missing columns {missing}; expected {list(FILL_COLUMNS)}")
     frame = fills.loc[:, list(FILL_COLUMNS)].reset_index(drop=True).copy()
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
+    # When the fills say when they were booked (the engine's event time), order by that: a fill
+    # stamped at a bar's close and a split applied at the next bar's open share a timestamp,
+    # but the fill was booked first.
+    booked = fills["event_ts"] if "event_ts" in fills.columns else frame["ts"]
+    frame["booked_at"] = pd.to_datetime(booked.reset_index(drop=True), utc=True)
     if frame["ts"].isna().any():
         raise ValueError("fills.ts has missing timestamps")
     frame["side"] = [_side(v) for v in frame["side"]]
@@ -287,7 +296,7 @@ def _normalised(fills: pd.DataFrame) -> pd.DataFrame:
     for name in ("symbol", "order_reason", "client_order_id"):
         frame[name] = ["" if pd.isna(v) else str(v) for v in frame[name]]
     # Stable: fills stamped in the same nanosecond keep the order the venue reported them in.
-    return frame.sort_values("ts", kind="stable", ignore_index=True)
+    return frame.sort_values("booked_at", kind="stable", ignore_index=True)
 
 
 def _side(value: object) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -39,7 +40,6 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 import duckdb
 import numpy as np
 import psycopg
-import pyarrow as pa
 from psycopg import sql
 
 from quantrail.core.bar import Bar
@@ -81,15 +81,15 @@ CREATE TABLE IF NOT EXISTS {TRADE_TABLE} (
     trade_id VARCHAR
 )
 """
-_ARROW_SCHEMA = pa.schema(
-    [
-        ("symbol", pa.string()),
-        ("ts_ns", pa.int64()),
-        ("price", pa.float64()),
-        ("size", pa.float64()),
-        ("trade_id", pa.string()),
-    ]
-)
+# The batch travels as five list parameters in a single call. Each call into DuckDB lets go
+# of the GIL and must win it back from a busy event loop (up to the interpreter's switch
+# interval, 5 ms, each time): one call instead of register/begin/insert/commit/unregister
+# made a commit under a busy loop 3-4 times faster (docs/benchmarks.md, "Live ingestion").
+_DUCKDB_INSERT = f"""
+INSERT INTO {TRADE_TABLE}
+SELECT unnest($1::VARCHAR[]), unnest($2::BIGINT[]), unnest($3::DOUBLE[]),
+       unnest($4::DOUBLE[]), unnest($5::VARCHAR[])
+"""
 
 
 class TradeSink(Protocol):
@@ -147,9 +147,13 @@ class _SinkBase:
 class DuckDBTradeSink(_SinkBase):
     """Trades appended to a DuckDB file.
 
-    Each write hands DuckDB the batch as an Arrow table and runs one ``INSERT ... SELECT``:
-    the per-row cost is building five Python lists; the per-commit cost (about 1.5 ms on the
-    benchmark machine, mostly the WAL sync) is what batching amortises.
+    A write is one autocommitted ``INSERT ... SELECT unnest(...)`` of the batch's five columns
+    passed as list parameters: one call into DuckDB. About 0.8 ms for 1-10 rows and 3 ms for
+    1,000 on the benchmark machine, nearly all of it CPU (DuckDB's commit, not a disk wait),
+    which is what batching amortises. An Arrow table registered and inserted in an explicit
+    transaction is faster from about 500 rows up when the process is otherwise idle, but
+    makes five calls, and next to a busy event loop each call waits for the GIL: 90 ms
+    instead of 21 ms per 100-row commit (docs/benchmarks.md, "Live ingestion").
 
     Parameters
     ----------
@@ -179,33 +183,17 @@ class DuckDBTradeSink(_SinkBase):
         """Append ``trades`` in one transaction; see :meth:`TradeSink.write`."""
         if not trades:
             return 0
-        batch = pa.Table.from_arrays(
-            [
-                pa.array([t.symbol for t in trades], pa.string()),
-                pa.array([t.ts_ns for t in trades], pa.int64()),
-                pa.array([t.price for t in trades], pa.float64()),
-                pa.array([t.size for t in trades], pa.float64()),
-                pa.array([t.trade_id for t in trades], pa.string()),
-            ],
-            schema=_ARROW_SCHEMA,
-        )
-        con = self._con
+        columns = [
+            [t.symbol for t in trades],
+            [t.ts_ns for t in trades],
+            [t.price for t in trades],
+            [t.size for t in trades],
+            [t.trade_id for t in trades],
+        ]
         try:
-            con.register("incoming_trades", batch)
-            try:
-                con.begin()
-                try:
-                    # Results are always fetched to the end: DuckDB refuses new work on a
-                    # connection with a partly read result.
-                    con.execute(
-                        f"INSERT INTO {TRADE_TABLE} SELECT * FROM incoming_trades"
-                    ).fetchall()
-                    con.commit()
-                except BaseException:
-                    con.rollback()
-                    raise
-            finally:
-                con.unregister("incoming_trades")
+            # One autocommitted statement is one transaction. The result is read to the end:
+            # DuckDB refuses new work on a connection with a partly read result.
+            self._con.execute(_DUCKDB_INSERT, columns).fetchall()
         except duckdb.Error as exc:
             raise DataError(f"writing {len(trades)} trades failed: {exc}", source=self.url) from exc
         return len(trades)
@@ -223,10 +211,11 @@ class DuckDBTradeSink(_SinkBase):
 class PostgresTradeSink(_SinkBase):
     """Trades appended to ``SCHEMA.trades`` in PostgreSQL with ``COPY FROM STDIN``.
 
-    ``COPY`` rather than ``executemany(INSERT ...)``: equal for a handful of rows, 4-6 times
-    faster from a few hundred rows up (docs/benchmarks.md, "Live ingestion"). The connection
-    keeps the server's ``synchronous_commit`` (on by default), so a committed row survives a
-    crash.
+    ``COPY`` rather than ``executemany(INSERT ...)``: equal for a handful of rows, 3 times
+    faster at 100 rows and 5-7 times from 1,000 up (docs/benchmarks.md, "Live ingestion").
+    The COPY runs on an autocommit connection, so it is its own transaction without BEGIN and
+    COMMIT round trips. The server's ``synchronous_commit`` (on by default) is kept: a
+    committed row survives a crash.
 
     Parameters
     ----------
@@ -275,7 +264,9 @@ class PostgresTradeSink(_SinkBase):
         if not trades:
             return 0
         try:
-            with self._conn.transaction(), self._conn.cursor() as cur, cur.copy(self._copy) as cp:
+            # One COPY on an autocommit connection is one transaction: no BEGIN and COMMIT
+            # round trips, each of which would have to win the GIL back from a busy loop.
+            with self._conn.cursor() as cur, cur.copy(self._copy) as cp:
                 for t in trades:
                     cp.write_row((t.symbol, t.ts_ns, t.price, t.size, t.trade_id))
         except psycopg.Error as exc:
@@ -435,7 +426,7 @@ class _Lane(Generic[R]):
         self._write = write
         self._committed = committed
         self._rows: list[R] = []
-        self._oldest: float | None = None  # loop time the oldest waiting row arrived
+        self._arrived: list[float] = []  # monotonic time each waiting row arrived
         self._wake = asyncio.Event()
         self._full = asyncio.Event()
         self._ended = False
@@ -445,8 +436,8 @@ class _Lane(Generic[R]):
 
     def add(self, row: R) -> None:
         self._rows.append(row)
-        if self._oldest is None:
-            self._oldest = asyncio.get_running_loop().time()
+        self._arrived.append(time.monotonic())
+        if len(self._rows) == 1:
             self._wake.set()
         if len(self._rows) >= self._policy.max_rows:
             self._full.set()
@@ -459,28 +450,27 @@ class _Lane(Generic[R]):
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
+        limit = self._policy.max_rows
         # One thread per lane: a sink is only ever used from it, one write at a time. Leaving
         # the block waits for a write in flight, so the caller may close the sink afterwards.
         with ThreadPoolExecutor(1, thread_name_prefix=f"quantrail-ingest-{self._name}") as pool:
             while True:
-                if self._oldest is None:
+                if not self._rows:
                     if self._ended:
                         return
                     self._wake.clear()
                     await self._wake.wait()
                     continue
-                wait = self._oldest + self._policy.max_delay_s - loop.time()
-                if wait > 0 and not self._ended and len(self._rows) < self._policy.max_rows:
+                wait = self._arrived[0] + self._policy.max_delay_s - time.monotonic()
+                if wait > 0 and not self._ended and len(self._rows) < limit:
                     self._full.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._full.wait(), wait)
-                limit = self._policy.max_rows
                 batch, self._rows = self._rows[:limit], self._rows[limit:]
-                # Rows left over have waited at least as long as this batch: due at once.
-                self._oldest = -math.inf if self._rows else None
-                started = loop.time()
+                del self._arrived[:limit]
+                started = time.monotonic()
                 commit_ns = await loop.run_in_executor(pool, self._write_stamped, batch)
-                self._committed(batch, loop.time() - started, commit_ns)
+                self._committed(batch, time.monotonic() - started, commit_ns)
 
     def _write_stamped(self, batch: list[R]) -> int:
         """Write on the worker thread; the commit time is read there, as the write returns."""

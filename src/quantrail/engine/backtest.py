@@ -31,7 +31,7 @@ from quantrail.core.events import CorporateAction, Fill, OrderUpdate
 from quantrail.core.instruments import Instrument
 from quantrail.core.order_state import OrderEventKind
 from quantrail.core.orders import Order, OrderIntent
-from quantrail.data import MergedStream
+from quantrail.data import MergedStream, TradingCalendar
 from quantrail.engine.risk_link import RiskLink
 from quantrail.execution import ExecutionConfig, FillSimulator
 from quantrail.oms import OrderManager
@@ -72,7 +72,7 @@ class BacktestEngine:
         sigma: npt.NDArray[np.float64],
         actions: Sequence[CorporateAction] = (),
         tags: dict[str, dict[str, str]] | None = None,
-        market_open: npt.NDArray[np.bool_] | None = None,
+        calendars: dict[str, TradingCalendar] | None = None,
     ) -> None:
         self.stream = stream
         self.strategy = strategy
@@ -94,7 +94,7 @@ class BacktestEngine:
         self.stopped_early: str | None = None
         self.events_done = len(stream.ts)  # fewer when the run stops early
         self.latency: LatencyRecorder | None = None  # attached by paper and live sessions
-        self._market_open = market_open  # per event: inside the regular session (or None)
+        self._calendars = calendars  # per symbol, when market hours are checked
         self.risk_link = RiskLink(self, tags or {})
         strategy.bind(self)
 
@@ -114,15 +114,35 @@ class BacktestEngine:
         return self.last_bars.get(symbol)
 
     def is_market_open(self, symbol: str, ts_ns: int) -> bool | None:
-        """Whether the symbol's latest bar lay inside its calendar's regular session."""
-        if self._market_open is None:
+        """Whether ``ts_ns`` lies inside a regular session of the symbol's calendar."""
+        calendar = None if self._calendars is None else self._calendars.get(symbol)
+        if calendar is None:
             return None
-        rows = self.risk_link.rows_of(symbol)
-        known = int(np.searchsorted(rows, self._event_index, side="right"))
-        return bool(self._market_open[rows[known - 1]]) if known else None
+        k = int(np.searchsorted(calendar.segment_starts_ns, ts_ns, side="right")) - 1
+        return k >= 0 and ts_ns < int(calendar.segment_ends_ns[k])
 
     def tags(self, symbol: str) -> dict[str, str]:
         return self.risk_link.tags.get(symbol, {})
+
+    def aligned_returns(
+        self, first: str, second: str, window: int
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Returns of both symbols between consecutive timestamps that both have and that are
+        before now, over the last ``window`` of them, point by point."""
+        closes = []
+        stamps = []
+        for symbol in (first, second):
+            rows = self.risk_link.rows_of(symbol)
+            ts = self.stream.ts[rows]
+            known = int(np.searchsorted(ts, self.clock.ts, side="left"))
+            stamps.append(ts[:known])
+            closes.append(self.stream.close[rows[:known]])
+        common = np.intersect1d(stamps[0], stamps[1], assume_unique=True)[-(window + 1) :]
+        out = []
+        for ts, close in zip(stamps, closes, strict=True):
+            at = close[np.searchsorted(ts, common)]
+            out.append(np.asarray(at[1:] / at[:-1] - 1.0, dtype=np.float64))
+        return out[0], out[1]
 
     def returns(self, symbol: str, window: int) -> npt.NDArray[np.float64]:
         """Close-to-close returns of ``symbol``, oldest first, from bars stamped before now.
@@ -290,10 +310,10 @@ class BacktestEngine:
         self._portfolio.last_prices[symbol] = bar.close
         self._portfolio.last_price_times[symbol] = bar.ts
         self.last_bars[symbol] = bar
-        if self.risk_link.on_bar(bar, self):
-            self.risk_link.execute_pending()
         if self._actions and self._actions[-1][0] == index:
             self._apply_due_actions(index)
+        if self.risk_link.on_bar(bar, self):
+            self.risk_link.execute_pending()
         if latency is not None:
             t1 = latency.now()
             latency.record("risk_monitors", t1 - t0)
@@ -353,12 +373,13 @@ class BacktestEngine:
                 bid[i], ask[i], session[i],
             )  # fmt: skip
             last_bars[symbol] = bar
+            if offset + i == next_action:
+                # Splits and dividends take effect before anything is valued or traded on the
+                # ex-date: the monitors must see post-split shares at the post-split price.
+                next_action = self._apply_due_actions(offset + i)
             if risk_on_bar(bar, self):
                 self.risk_link.execute_pending()
                 stopping = self.risk_link.stopping
-            if offset + i == next_action:
-                # Splits and dividends take effect before anything trades on the ex-date.
-                next_action = self._apply_due_actions(offset + i)
             if venue_orders.get(symbol):
                 venue.on_bar(bar, sigma[i])
             if stopping and not venue.working_count:
@@ -390,7 +411,9 @@ class BacktestEngine:
             )
             if len(rows):
                 scheduled.append((int(rows[0]), action))
-        scheduled.sort(key=lambda item: item[0], reverse=True)
+        # Latest first so the next one is [-1]; on one ex-date a split comes before a dividend,
+        # which is then paid per post-split share (as the actions files state it).
+        scheduled.sort(key=lambda item: (item[0], item[1].kind != "split"), reverse=True)
         return scheduled
 
     def _apply_due_actions(self, row: int) -> int:

@@ -17,14 +17,13 @@ from pydantic import ValidationError
 
 from quantrail.core.errors import ConfigError
 from quantrail.core.events import CorporateAction
-from quantrail.data import merge_frames
+from quantrail.data import get_calendar, merge_frames
 from quantrail.engine.backtest import BacktestEngine
 from quantrail.engine.config import RunConfig
 from quantrail.engine.frames import (
     corporate_actions_for,
     instruments_for,
     load_validated,
-    market_open_mask,
     tags_for,
     trailing_sigma,
 )
@@ -91,7 +90,8 @@ def prepare(
     strategy = build_strategy(config)
     frames, reports = load_validated(config.data, base_dir)
     stream = merge_frames(frames)
-    sigma = trailing_sigma(frames, stream, config.execution.slippage.volatility_window)
+    all_actions = [*actions, *corporate_actions_for(config.data, base_dir)]
+    sigma = trailing_sigma(frames, stream, config.execution.slippage.volatility_window, all_actions)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     audit = AuditRecorder(out_dir / "audit.sqlite" if out_dir is not None else None)
@@ -107,10 +107,10 @@ def prepare(
         risk=RiskEngine(config.risk, state),
         audit=audit,
         sigma=sigma,
-        actions=[*actions, *corporate_actions_for(config.data, base_dir)],
+        actions=all_actions,
         tags=tags_for(config.data),
-        market_open=(
-            market_open_mask(frames, config.data, stream)
+        calendars=(
+            {d.symbol: get_calendar(d.calendar_name) for d in config.data}
             if config.risk.entry.deny_when_market_closed
             else None
         ),

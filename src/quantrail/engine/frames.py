@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from quantrail.data import (
     get_calendar,
     load_actions,
     load_bars,
-    regular_hours_mask,
     steps_for_config,
     validate_bars,
 )
@@ -28,7 +28,6 @@ __all__ = [
     "corporate_actions_for",
     "instruments_for",
     "load_validated",
-    "market_open_mask",
     "tags_for",
     "trailing_sigma",
 ]
@@ -79,13 +78,28 @@ def instruments_for(configs: list[DataConfig]) -> dict[str, Instrument]:
 
 
 def trailing_sigma(
-    frames: list[BarFrame], stream: MergedStream, window: int
+    frames: list[BarFrame],
+    stream: MergedStream,
+    window: int,
+    actions: Sequence[CorporateAction] = (),
 ) -> npt.NDArray[np.float64]:
     """Per event: std (ddof 1) of the symbol's close-to-close returns over the ``window`` bars
-    before this one. Shifted by one bar, so a fill on bar t never uses bar t's own move."""
+    before this one. Shifted by one bar, so a fill on bar t never uses bar t's own move.
+
+    A split's price step is not a return: on the first bar at or after a split's ex-date (and
+    its availability) the ratio is taken out of that bar's return, point in time.
+    """
     per_frame = []
     for frame in frames:
-        returns = pd.Series(frame.close).pct_change()
+        close = np.asarray(frame.close, dtype=np.float64)
+        ratio = np.ones(len(close))
+        for action in actions:
+            if action.symbol == frame.symbol and action.kind == "split":
+                due = max(action.ex_ns, action.available_at_ns)
+                first = int(np.searchsorted(frame.ts_open, due, side="left"))
+                if 0 < first < len(close):
+                    ratio[first] *= action.value
+        returns = pd.Series(close * ratio).div(pd.Series(close).shift(1)) - 1.0
         sigma = returns.rolling(window, min_periods=2).std(ddof=1).shift(1)
         per_frame.append(sigma.fillna(0.0).to_numpy(dtype=np.float64))
     offsets = np.cumsum([0] + [len(f.close) for f in frames[:-1]])
@@ -96,16 +110,3 @@ def trailing_sigma(
 def tags_for(configs: list[DataConfig]) -> dict[str, dict[str, str]]:
     """Risk grouping labels per symbol: the configured tags plus the asset class."""
     return {c.symbol: {"asset_class": c.asset_class, **c.tags} for c in configs}
-
-
-def market_open_mask(
-    frames: list[BarFrame], configs: list[DataConfig], stream: MergedStream
-) -> npt.NDArray[np.bool_]:
-    """Per event: whether its bar lies inside its calendar's regular session."""
-    per_frame = [
-        regular_hours_mask(frame, get_calendar(cfg.calendar_name))
-        for frame, cfg in zip(frames, configs, strict=True)
-    ]
-    offsets = np.cumsum([0] + [len(f.close) for f in frames[:-1]])
-    flat = np.concatenate(per_frame) if per_frame else np.zeros(0, dtype=bool)
-    return np.ascontiguousarray(flat[offsets[stream.symbol_index] + stream.row_index])

@@ -137,8 +137,9 @@ def run_metrics(
 ) -> dict[str, Any]:
     """Metrics of the run; a ruined account (equity <= 0) is reported as ruined, not averaged.
 
-    Trade statistics, drawdown duration and turnover come from the whole run. Return-based
-    ratios are undefined once equity reaches zero, so they are None; ``total_return`` and
+    Trade statistics come from the whole run; the other figures (years, periods, turnover,
+    drawdown duration) from the history before the ruin. Return-based ratios are undefined
+    once equity reaches zero, so they are None; ``total_return`` and
     ``end_equity`` are the real ones, ``cagr`` is -1, ``max_drawdown`` is -1 and
     ``worst_period`` is the return of the period in which the account was lost.
     """
@@ -168,16 +169,26 @@ def run_metrics(
 
 
 def observed_periods_per_year(
-    frequency_ns: int, asset_classes: list[str], sessions: npt.NDArray[np.int64]
+    frequency_ns: int,
+    asset_classes: list[str],
+    sessions: npt.NDArray[np.int64],
+    stamps: npt.NDArray[np.int64] | None = None,
 ) -> float:
     """Annualisation factor: sessions per year x the bars a session really has.
 
     Daily and longer bars use the calendar convention of ``analytics.periods_per_year``.
     Intraday bars count the distinct bar times per session in the data (median over sessions),
     so a file with extended hours is annualised by its own bar count, not by a 6.5-hour day.
-    With several asset classes the one trading most sessions a year sets the count.
+    With several asset classes the one trading most sessions a year sets the count, except for
+    daily and longer bars of mixed asset classes: their bars are stamped at different times of
+    day (New York and UTC midnights), so the equity series has more points than any one
+    calendar; it is annualised by the points it really has per year.
     """
     if frequency_ns >= NANOS_PER_DAY:
+        if len(set(asset_classes)) > 1 and stamps is not None and len(stamps) > 1:
+            years = (int(stamps[-1]) - int(stamps[0])) / NANOS_PER_DAY / 365.25
+            if years > 0:
+                return (len(stamps) - 1) / years
         return max(periods_per_year(frequency_ns, a) for a in asset_classes)
     sessions_per_year = max(periods_per_year(NANOS_PER_DAY, a) for a in asset_classes)
     _, per_session = np.unique(sessions, return_counts=True)
@@ -193,7 +204,8 @@ def _adjustments_frame(engine: BacktestEngine) -> pd.DataFrame:
     ):
         rows.append(
             {
-                "ts": pd.Timestamp(int(stream.ts_open[event]), unit="ns", tz="UTC"),
+                # The event at which it was applied: comparable with fills' event_ts.
+                "ts": pd.Timestamp(int(stream.ts[event]), unit="ns", tz="UTC"),
                 "symbol": stream.symbols[symbol_index],
                 "kind": action.kind,
                 "value": action.value if action.kind == "split" else cash,
@@ -255,7 +267,7 @@ def collect_result(
     metrics = run_metrics(
         equity,
         periods_per_year=observed_periods_per_year(
-            frequency_ns, asset_classes, stream.session[:done][last_of_ts]
+            frequency_ns, asset_classes, stream.session[:done][last_of_ts], ts[last_of_ts]
         ),
         trades=trades,
         turnover_notional=engine.portfolio.turnover,

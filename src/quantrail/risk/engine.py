@@ -61,6 +61,7 @@ class RiskEngine:
         self._events: list[RiskEvent] = []
         self._stats: Counter[str] = Counter()
         self._now = 0
+        self._kill_handled = False  # the kill switch currently pulled was acted on
         self._monitors = Monitors(self._config, self._store)
         self._sanity = OrderSanityRule()
         self._apply(self._config)
@@ -166,10 +167,16 @@ class RiskEngine:
                 self._event(bar.ts, "daily_loss", "warn", "reduce-only of the last session ended")
             monitors.roll_session(bar.session)
         actions: list[RiskAction] = []
-        if monitors.kill_switch is not None and self.mode is not RiskMode.HALTED:
+        if monitors.kill_switch is not None:
             fired = monitors.kill_switch_fired(bar.ts)
-            if fired is not None:
-                actions += self._latch(fired, "kill_switch", monitors.kill_actions())
+            if fired is None:
+                self._kill_handled = False  # cleared (resumed): a later kill fires again
+            elif not self._kill_handled:
+                self._kill_handled = True
+                kill = monitors.kill_actions()
+                # Already HALTED (e.g. by the breaker) latches nothing new, but a kill still
+                # cancels, flattens and stops.
+                actions += self._latch(fired, "kill_switch", kill) or list(kill)
         return actions + self._observe(view, bar.ts, bar.symbol)
 
     def on_fill(self, fill: Fill, view: RiskView) -> list[RiskAction]:

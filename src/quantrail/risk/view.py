@@ -47,3 +47,9 @@ class RiskView(Protocol):
     def returns(self, symbol: str, window: int) -> npt.NDArray[np.float64]:
         """Up to ``window`` most recent close-to-close returns, oldest first."""
         ...
+
+    def aligned_returns(
+        self, first: str, second: str, window: int
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Returns of two symbols over the last ``window`` timestamps both have, point by point."""
+        ...

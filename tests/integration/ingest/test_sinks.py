@@ -42,6 +42,14 @@ def test_trades_are_stored_exactly_with_nanoseconds_and_missing_ids(sink_url: st
     ]
 
 
+def test_integer_prices_and_a_batch_without_any_id(sink_url: str) -> None:
+    with open_trade_sink(sink_url) as sink:
+        sink.write([Trade("X", T0, 100, 2, None), Trade("X", T0 + 1, 100.5, 1, None)])
+    rows = stored_rows(sink_url)
+    assert rows == [("X", T0, 100.0, 2.0, None), ("X", T0 + 1, 100.5, 1.0, None)]
+    assert all(isinstance(value, float) for row in rows for value in row[2:4])
+
+
 def test_reopening_appends_to_the_same_table(sink_url: str) -> None:
     with open_trade_sink(sink_url) as sink:
         sink.write(trades(2))

@@ -91,6 +91,14 @@ class FakeView:
     def returns(self, symbol: str, window: int) -> npt.NDArray[np.float64]:
         return self.symbol_returns.get(symbol, np.empty(0))[-window:]
 
+    def aligned_returns(
+        self, first: str, second: str, window: int
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        # The fake's series are already on one time grid: align their tails.
+        a, b = self.returns(first, window), self.returns(second, window)
+        n = min(len(a), len(b))
+        return a[len(a) - n :], b[len(b) - n :]
+
 
 def fill(symbol: str, side: Side, quantity: float, price: float, ts: int = 0) -> Fill:
     return Fill("F", "O", symbol, side, quantity, price, price, 0, 0, 0, ts, "taker", "t")

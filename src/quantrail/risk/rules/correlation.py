@@ -69,11 +69,11 @@ class CorrelationRule:
         others = {s: q for s, q in portfolio.positions().items() if s != symbol}
         if not others:
             return None
-        mine = view.returns(symbol, self.window)
         net = ctx.projected * ctx.price
         members: list[str] = []
         for other, quantity in sorted(others.items()):
-            rho = correlation(mine, view.returns(other, self.window), self.min_observations)
+            mine, theirs = view.aligned_returns(symbol, other, self.window)
+            rho = correlation(mine, theirs, self.min_observations)
             if abs(rho) > self.threshold:  # NaN compares False: uncorrelated
                 net += math.copysign(1.0, rho) * quantity * portfolio.last_price(other)
                 members.append(f"{other} ({rho:+.2f})")
