@@ -169,8 +169,9 @@ def round_trips(  # noqa: C901 - one pass over fills and adjustments; splitting 
         ``symbol``, ``kind`` (``"split"`` or ``"dividend"``) and ``value`` (the split ratio, or
         the dividend cash received, negative when paid on a short), stamped when they were
         applied. Applied before fills booked at the same moment; fills are ordered by their
-        ``event_ts`` (when the engine booked them) if the column is there, else by ``ts``. A split rescales the open trade's quantities (notional unchanged); a
-        dividend is added to the ``pnl`` of the trade holding the shares.
+        ``event_ts`` (when the engine booked them) if the column is there, else by ``ts``.
+        A split rescales the open trade's quantities (notional unchanged); a dividend is
+        added to the ``pnl`` of the trade holding the shares.
 
     Raises
     ------
