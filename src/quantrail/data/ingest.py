@@ -152,8 +152,9 @@ class DuckDBTradeSink(_SinkBase):
     1,000 on the benchmark machine, nearly all of it CPU (DuckDB's commit, not a disk wait),
     which is what batching amortises. An Arrow table registered and inserted in an explicit
     transaction is faster from about 500 rows up when the process is otherwise idle, but
-    makes five calls, and next to a busy event loop each call waits for the GIL: 90 ms
-    instead of 21 ms per 100-row commit (docs/benchmarks.md, "Live ingestion").
+    makes five calls, and next to a busy Python thread each call waits for the GIL: a
+    1,000-row commit then took 87-99 ms instead of 20-27 ms (docs/benchmarks.md, "Live
+    ingestion").
 
     Parameters
     ----------

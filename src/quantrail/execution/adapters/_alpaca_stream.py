@@ -38,6 +38,17 @@ log = logging.getLogger("quantrail.execution.alpaca")
 _HANDSHAKE_TIMEOUT = 10.0
 
 
+class _NoFrameLog(logging.LoggerAdapter[logging.Logger]):
+    """websockets logs every frame at DEBUG, the authenticate frame (with the secret) too; the
+    stream's connection never logs at DEBUG, whatever the root logger's level."""
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802  # logging's own name
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+_WS_LOG = _NoFrameLog(logging.getLogger("quantrail.execution.alpaca.websocket"))
+
+
 class TradeUpdateStream:
     """One reconnecting subscription to ``trade_updates``.
 
@@ -66,7 +77,10 @@ class TradeUpdateStream:
         reconnect: RetryRule,
     ) -> None:
         self.url = url
-        self._auth = {"action": "authenticate", "data": {"key_id": key_id, "secret_key": secret_key}}
+        self._auth = {
+            "action": "authenticate",
+            "data": {"key_id": key_id, "secret_key": secret_key},
+        }
         self._deliver = deliver
         self._lost = lost
         self._reconnect = reconnect
@@ -155,13 +169,15 @@ class TradeUpdateStream:
         listening = False
         async with connect(
             self.url, open_timeout=_HANDSHAKE_TIMEOUT, close_timeout=1.0, ping_interval=10.0,
-            ping_timeout=20.0,
+            ping_timeout=20.0, logger=_WS_LOG,
         ) as ws:  # fmt: skip
             self._ws = ws
             try:
                 await ws.send(json.dumps(self._auth))
                 await self._expect(ws, "authorization")
-                await ws.send(json.dumps({"action": "listen", "data": {"streams": ["trade_updates"]}}))
+                await ws.send(
+                    json.dumps({"action": "listen", "data": {"streams": ["trade_updates"]}})
+                )
                 await self._expect(ws, "listening")
                 listening = True
                 self.connections += 1

@@ -53,7 +53,9 @@ class AlpacaCredentials:
         return cls(key, secret, "env")
 
     @classmethod
-    def test_key(cls, key_id: str = "test-key", secret_key: str = "test-secret") -> AlpacaCredentials:
+    def test_key(
+        cls, key_id: str = "test-key", secret_key: str = "test-secret"
+    ) -> AlpacaCredentials:
         """A key for the emulator; usable only with overridden REST and stream URLs."""
         return cls(key_id, secret_key, "test")
 

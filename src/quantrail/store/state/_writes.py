@@ -176,6 +176,13 @@ def insert_fill(conn: Connection, fill: Fill, venue_execution_id: str) -> bool:
     nothing (returns False).
     """
     order = _order_row(conn, fill.client_order_id)
+    # A redelivered fill is a duplicate, not an overfill: ask about the execution id first, or
+    # the last fill of an order, sent again, would look like one fill too many.
+    seen = conn.execute(
+        select(FILLS.c.venue_execution_id).where(FILLS.c.venue_execution_id == venue_execution_id)
+    ).first()
+    if seen is not None:
+        return False
     _check_fill(fill, order)
     held = conn.execute(
         select(POSITIONS).where(POSITIONS.c.symbol == fill.symbol).with_for_update()
