@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.store.conftest import postgres_schema, postgres_server, postgres_url
+from tests.postgres import postgres_schema, postgres_server, postgres_url
 
 __all__ = ["postgres_schema", "postgres_server"]
 

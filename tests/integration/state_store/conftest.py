@@ -8,26 +8,20 @@ afterwards. An unreachable server skips the PostgreSQL cases locally and fails t
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from quantrail.core.enums import OrderType, Side
 from quantrail.core.events import Fill
 from quantrail.core.orders import Order, OrderIntent
 from quantrail.store.state import StateStore
+from tests.postgres import postgres_schema, postgres_server
 
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def postgres_url() -> str:
-    return os.environ.get("QUANTRAIL_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+# Fixtures shared with the other PostgreSQL-backed suites, re-exported for pytest.
+__all__ = ["postgres_schema", "postgres_server"]
 
 
 def with_search_path(server: str, schema: str) -> str:
@@ -35,34 +29,6 @@ def with_search_path(server: str, schema: str) -> str:
     base = server.replace("postgresql://", "postgresql+psycopg://", 1)
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    """The server URL, once known to answer; otherwise skip (locally) or fail (on CI)."""
-    url = postgres_url()
-    try:
-        with psycopg.connect(url, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.OperationalError as exc:
-        how = (
-            f"PostgreSQL not reachable at {url} ({str(exc).strip().splitlines()[0]}): start it "
-            "with `pg_ctlcluster 15 main start` (trust auth, user postgres, database test) or "
-            "set QUANTRAIL_TEST_POSTGRES_URL"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(how)
-        pytest.skip(how)
-    return url
-
-
-@pytest.fixture
-def postgres_schema(postgres_server: str) -> Iterator[str]:
-    """A fresh schema name for one test; the schema is dropped at teardown."""
-    name = f"quantrail_state_{secrets.token_hex(4)}"
-    yield name
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
