@@ -8,6 +8,9 @@ no connection is held open between them.
 
 Two latch scopes: ``"latch"`` (operator, drawdown breaker, kill switch; cleared only by
 ``RiskEngine.resume``) and ``"session"`` (the daily loss shutoff; ends with its session).
+
+Symbol locks (per-symbol reduce-only, e.g. after a reconciliation break) are kept alongside,
+persisted the same way, until ``RiskEngine.unlock_symbol``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from quantrail.risk.modes import RiskMode
 
-__all__ = ["Change", "Latch", "RiskStateStore"]
+__all__ = ["Change", "Latch", "RiskStateStore", "SymbolLock"]
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS latch (scope TEXT PRIMARY KEY, mode TEXT NOT NULL, "
@@ -28,6 +31,8 @@ _SCHEMA = (
     "ts_ns INTEGER NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL, old TEXT NOT NULL, "
     "new TEXT NOT NULL, reason TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, value REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS symbol_locks (symbol TEXT PRIMARY KEY, reason TEXT NOT NULL, "
+    "actor TEXT NOT NULL, ts_ns INTEGER NOT NULL)",
 )
 
 
@@ -43,11 +48,20 @@ class Latch:
 
 
 @dataclass(frozen=True, slots=True)
+class SymbolLock:
+    """A symbol held reduce-only until unlocked, with why, by whom and since when."""
+
+    reason: str
+    actor: str
+    ts_ns: int
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """One entry of the change log: a mode or limit change, who made it and when."""
 
     ts_ns: int
-    kind: str  # "mode" or "config"
+    kind: str  # "mode", "config" or "symbol_lock"
     actor: str
     old: str
     new: str
@@ -62,6 +76,7 @@ class RiskStateStore:
         self._latches: dict[str, Latch] = {}
         self._changes: list[Change] = []
         self._marks: dict[str, float] = {}
+        self._locks: dict[str, SymbolLock] = {}
         if self.path is not None:
             self._load(self.path)
 
@@ -85,6 +100,31 @@ class RiskStateStore:
             self._latches.pop(scope, None)
         else:
             self._latches[scope] = latch
+        self._changes.append(change)
+
+    def symbol_locks(self) -> dict[str, SymbolLock]:
+        """The locked symbols (``"*"`` for the whole account) and their locks."""
+        return dict(self._locks)
+
+    def symbol_lock(self, symbol: str) -> SymbolLock | None:
+        return self._locks.get(symbol)
+
+    def set_symbol_lock(self, symbol: str, lock: SymbolLock | None, change: Change) -> None:
+        """Lock (or unlock, with None) ``symbol`` and log ``change``, atomically."""
+        if self.path is not None:
+            with closing(sqlite3.connect(self.path)) as conn, conn:
+                if lock is None:
+                    conn.execute("DELETE FROM symbol_locks WHERE symbol = ?", (symbol,))
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO symbol_locks VALUES (?,?,?,?)",
+                        (symbol, lock.reason, lock.actor, lock.ts_ns),
+                    )
+                _insert_change(conn, change)
+        if lock is None:
+            self._locks.pop(symbol, None)
+        else:
+            self._locks[symbol] = lock
         self._changes.append(change)
 
     def record(self, change: Change) -> None:
@@ -120,6 +160,8 @@ class RiskStateStore:
             )
             self._changes = [Change(*row) for row in rows]
             self._marks = {key: value for key, value in conn.execute("SELECT * FROM marks")}
+            rows = conn.execute("SELECT symbol, reason, actor, ts_ns FROM symbol_locks")
+            self._locks = {sym: SymbolLock(reason, actor, ts) for sym, reason, actor, ts in rows}
 
 
 def _insert_change(conn: sqlite3.Connection, change: Change) -> None:

@@ -42,7 +42,9 @@ __all__ = [
     "account",
     "cash",
     "events",
+    "fill_ids_by_order",
     "fills",
+    "last_seq",
     "latency_counts",
     "latency_samples",
     "markers",
@@ -64,6 +66,25 @@ def open_orders(conn: Connection) -> tuple[StoredOrder, ...]:
         .order_by(ORDERS.c.ts_created, ORDERS.c.seq, ORDERS.c.client_order_id)
     )
     return tuple(stored_order(row) for row in conn.execute(query))
+
+
+def last_seq(conn: Connection) -> dict[str, int]:
+    """The highest order sequence per strategy id, over all orders (finished ones included)."""
+    query = (
+        select(ORDERS.c.strategy_id, func.max(ORDERS.c.seq))
+        .group_by(ORDERS.c.strategy_id)
+        .order_by(ORDERS.c.strategy_id)
+    )
+    return {strategy_id: int(seq) for strategy_id, seq in conn.execute(query)}
+
+
+def fill_ids_by_order(conn: Connection) -> dict[str, tuple[str, ...]]:
+    """Client order id -> the venue execution ids of its booked fills, in fill-log order."""
+    query = select(FILLS.c.client_order_id, FILLS.c.venue_execution_id).order_by(FILLS.c.seq)
+    grouped: dict[str, list[str]] = {}
+    for client_order_id, execution_id in conn.execute(query):
+        grouped.setdefault(client_order_id, []).append(execution_id)
+    return {cid: tuple(ids) for cid, ids in grouped.items()}
 
 
 def order(conn: Connection, client_order_id: str) -> StoredOrder | None:

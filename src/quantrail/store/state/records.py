@@ -149,6 +149,11 @@ class RecoveredState:
     know whether the submit reached the venue, so the engine must ask the venue by client
     order id before doing anything else. ``cash`` is the cash book (the last account snapshot
     moved by every fill since); None when neither has been written.
+
+    ``last_seq`` is the highest order sequence per strategy id over every stored order,
+    finished ones included, so a restarted ``OrderManager`` never reuses a client order id
+    even when nothing is open. ``fill_ids_by_order`` maps each client order id with booked
+    fills to their venue execution ids (in fill-log order), for ``OrderManager.restore``.
     """
 
     revision: str | None
@@ -159,6 +164,8 @@ class RecoveredState:
     markers: dict[str, int]
     strategy_state: dict[str, StrategyState]
     risk: RiskState
+    last_seq: dict[str, int] = field(default_factory=dict)
+    fill_ids_by_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def unresolved_submits(self) -> tuple[StoredOrder, ...]:

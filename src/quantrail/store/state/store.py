@@ -273,4 +273,6 @@ class StateStore:
                 markers=reads.markers(conn),
                 strategy_state=reads.strategy_states(conn),
                 risk=reads.risk_state(conn),
+                last_seq=reads.last_seq(conn),
+                fill_ids_by_order=reads.fill_ids_by_order(conn),
             )
