@@ -13,9 +13,13 @@
    for an order already canceled is still booked: the trade happened before the cancel did.
 4. Submits and replaces whose answer was lost are tracked as ambiguous until
    ``oms.ambiguous`` resolves them by querying the venue for the client order id.
+5. ``restore`` puts an order recovered from the state store back under its own id, with its
+   progress and already-booked fill ids, and moves the sequence past it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from quantrail.core.enums import OrderStatus, OrderType
 from quantrail.core.errors import InvariantViolation
@@ -28,6 +32,12 @@ from quantrail.oms.reports import VENUE_STATUS_EVENTS, VenueOrderReport
 __all__ = ["OrderManager"]
 
 _QTY_EPS = 1e-9
+
+# What identifies an order for ``restore``: the same id with other values is a different order.
+_TERMS = (
+    "seq", "strategy_id", "symbol", "side", "quantity", "order_type", "limit_price",
+    "stop_price", "time_in_force",
+)  # fmt: skip
 
 
 class OrderManager:
@@ -176,6 +186,42 @@ class OrderManager:
 
     def clear_ambiguous(self, client_order_id: str) -> None:
         self._ambiguous.pop(client_order_id, None)
+
+    # -- recovery ----------------------------------------------------------------------------
+    def restore(
+        self,
+        order: Order,
+        fills_applied: Iterable[str] = (),
+        *,
+        venue_order_id: str | None = None,
+    ) -> None:
+        """Put back an order recovered from the state store, under its own client order id.
+
+        The order keeps its status, filled quantity, average price and commission as given
+        (``StoredOrder.to_order()``); it is tracked as working if its status is. The fill ids
+        in ``fills_applied`` (the venue execution ids booked for it) count as seen, so a
+        redelivered fill is not booked twice. The sequence moves to at least the order's, so
+        ``create`` never hands out a restored id again.
+
+        Restoring an id already known with the same terms is a no-op (its fill ids are still
+        recorded); with different terms it raises ``InvariantViolation``.
+        """
+        known = self._orders.get(order.client_order_id)
+        if known is not None:
+            differ = [name for name in _TERMS if getattr(known, name) != getattr(order, name)]
+            if differ:
+                raise InvariantViolation(
+                    f"order {order.client_order_id} is already known with different "
+                    f"{', '.join(differ)}"
+                )
+        else:
+            self._orders[order.client_order_id] = order
+            if order.status.is_working:
+                self.working[order.client_order_id] = order
+            self._seq = max(self._seq, order.seq)
+        self._seen_fills.update(fills_applied)
+        if venue_order_id is not None:
+            self.bind_venue_id(order.client_order_id, venue_order_id)
 
     # -- venue ids and adoption --------------------------------------------------------------
     def bind_venue_id(self, client_order_id: str, venue_order_id: str) -> None:

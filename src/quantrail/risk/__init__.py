@@ -11,7 +11,7 @@ from quantrail.risk.events import Denial, RiskAction, RiskEvent
 from quantrail.risk.kill_switch import KillSwitch, KillSwitchConfig
 from quantrail.risk.modes import FLATTEN_KEY, RiskMode
 from quantrail.risk.rules.protective_exit import REQUIRES_STOP_KEY
-from quantrail.risk.state import Change, Latch, RiskStateStore
+from quantrail.risk.state import Change, Latch, RiskStateStore, SymbolLock
 from quantrail.risk.view import RiskView
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "RiskMode",
     "RiskStateStore",
     "RiskView",
+    "SymbolLock",
 ]

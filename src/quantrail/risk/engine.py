@@ -1,10 +1,11 @@
 """The risk engine: pre-trade rules, monitors on bars and fills, the mode latch.
 
 ``check`` runs, for one order: order sanity, then the mode gate (kill switch, HALTED,
-REDUCE_ONLY), then every rule the config switches on; the first denial wins. It fails closed:
-if the context cannot be built or a rule raises, the order is denied naming what failed. It
-changes nothing a later decision reads (it only appends the denial to the event log); counting
-happens in ``on_order_submitted``, so a denied order is never counted.
+REDUCE_ONLY), then the symbol locks (per-symbol reduce-only), then every rule the config
+switches on; the first denial wins. It fails closed: if the context cannot be built or a rule
+raises, the order is denied naming what failed. It changes nothing a later decision reads (it
+only appends the denial to the event log); counting happens in ``on_order_submitted``, so a
+denied order is never counted.
 
 ``on_bar`` and ``on_fill`` run the monitors (daily loss, drawdown breaker, kill switch,
 unprotected positions) and return the ``RiskAction`` list the engine must carry out. A monitor
@@ -23,14 +24,15 @@ from quantrail.core.time import NANOS_PER_DAY
 from quantrail.risk.activity import Activity
 from quantrail.risk.config import RiskConfig
 from quantrail.risk.context import build_context, pending_quantity
-from quantrail.risk.events import Denial, RiskAction, RiskEvent, Severity
+from quantrail.risk.events import Denial, RiskAction, RiskEvent, Severity, Value
 from quantrail.risk.latch import LATCH, SESSION, LatchBook, ModeGate
+from quantrail.risk.locks import SymbolLockGate
 from quantrail.risk.modes import RiskMode, reduces
 from quantrail.risk.monitors import Monitors
 from quantrail.risk.rules.base import PreTradeRule
 from quantrail.risk.rules.build import build_rules
 from quantrail.risk.rules.sanity import OrderSanityRule
-from quantrail.risk.state import Change, Latch, RiskStateStore
+from quantrail.risk.state import Change, Latch, RiskStateStore, SymbolLock
 from quantrail.risk.view import RiskView
 
 __all__ = ["RiskConfig", "RiskEngine"]  # RiskConfig re-exported: engine/config.py imports it here
@@ -64,13 +66,16 @@ class RiskEngine:
         self._kill_handled = False  # the kill switch currently pulled was acted on
         self._monitors = Monitors(self._config, self._store)
         self._sanity = OrderSanityRule()
+        self._locks = SymbolLockGate(self._store)
         self._apply(self._config)
 
     def _apply(self, config: RiskConfig) -> None:
         self._config = config
         self._monitors.configure(config)
         self._gate = ModeGate(self._book, self._monitors.kill_switch)
-        self._rules: tuple[PreTradeRule, ...] = (self._sanity, self._gate, *build_rules(config))
+        self._rules: tuple[PreTradeRule, ...] = (
+            self._sanity, self._gate, self._locks, *build_rules(config),
+        )  # fmt: skip
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -261,6 +266,39 @@ class RiskEngine:
         if cleared is not None:
             self._monitors.after_resume()
             self._event(ts, "resume", "warn", f"{cleared.mode.value} cleared by {actor}")
+
+    def lock_symbol(self, symbol: str, reason: str, actor: str, ts_ns: int) -> bool:
+        """Make ``symbol`` reduce-only (persisted) until ``unlock_symbol``; ``"*"``: every symbol.
+
+        Returns False (and logs nothing) when the symbol is already locked: the first reason
+        and actor are kept.
+        """
+        if self._store.symbol_lock(symbol) is not None:
+            return False
+        change = Change(ts_ns, "symbol_lock", actor, "unlocked", "locked", f"{symbol}: {reason}")
+        self._store.set_symbol_lock(symbol, SymbolLock(reason, actor, ts_ns), change)
+        self._now = max(self._now, ts_ns)
+        message = f"{symbol} locked reduce-only by {actor}: {reason}"
+        values: dict[str, Value] = {"reason": reason, "actor": actor}
+        self._record(RiskEvent(ts_ns, "symbol_lock", "reduce_only", symbol, message, values))
+        return True
+
+    def unlock_symbol(self, symbol: str, actor: str, ts_ns: int) -> bool:
+        """Lift the lock of ``symbol`` (``"*"``: the account-wide one). False if none was set."""
+        old = self._store.symbol_lock(symbol)
+        if old is None:
+            return False
+        change = Change(ts_ns, "symbol_lock", actor, "locked", "unlocked", f"{symbol}: unlocked")
+        self._store.set_symbol_lock(symbol, None, change)
+        self._now = max(self._now, ts_ns)
+        message = f"{symbol} unlocked by {actor} (locked by {old.actor}: {old.reason})"
+        values: dict[str, Value] = {"reason": old.reason, "actor": actor, "locked_by": old.actor}
+        self._record(RiskEvent(ts_ns, "symbol_unlock", "warn", symbol, message, values))
+        return True
+
+    def locked_symbols(self) -> dict[str, str]:
+        """Locked symbols (``"*"`` for the whole account) and the reason of each lock."""
+        return {symbol: lock.reason for symbol, lock in self._store.symbol_locks().items()}
 
     def update_config(
         self, new_config: RiskConfig, actor: str, ts_ns: int, force: bool = False

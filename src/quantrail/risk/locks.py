@@ -22,7 +22,7 @@ ACCOUNT_LOCK = "*"
 
 
 class SymbolLockGate:
-    """Denies an order that would increase |position| in a locked symbol (rule ``symbol_locked``)."""
+    """Denies an order that would increase |position| in a locked symbol."""
 
     name = "symbol_locked"
 
@@ -47,7 +47,7 @@ class SymbolLockGate:
                 "lock": key,
                 "reason": lock.reason,
                 "locked_by": lock.actor,
-                "locked_at": float(lock.ts_ns),
+                "locked_at": lock.ts_ns,
                 "position": ctx.position,
                 "projected": ctx.projected,
             },
