@@ -7,6 +7,7 @@ Nothing is repaired: a value is either parsed as written or rejected.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,13 @@ from quantrail.data.frame import FloatArray, IntArray
 
 __all__ = ["map_columns", "parse_numbers", "parse_timestamps", "read_table", "session_days"]
 
-# A UTC offset (or Z) after the time part. The time separator is required so that the
-# "-MM-DD" of a date-only string is not mistaken for an offset.
-_OFFSET = r"[T ].*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$"
+# A UTC offset (or Z) after a time part. A date, a separator and an hour must come first, so
+# that the "-DD" of a date-only string (even one written with a leading space) is never taken
+# for an offset.
+_OFFSET = (
+    r"^\s*\d{4}-?\d{2}-?\d{2}[T ]\d{2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*"
+    r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$"
+)
 _WHITESPACE = np.array([ord(c) for c in " \t\r\n"], dtype=np.uint8)
 
 
@@ -39,7 +44,14 @@ def read_table(path: Path, fmt: FileFormat, source: str) -> tuple[pd.DataFrame, 
             raw = path.read_bytes()
             if not raw.strip():
                 raise DataError("the file is empty (expected a header and bars)", source=source)
-            table = pd.read_csv(io.BytesIO(raw), engine="c")
+            _refuse_repeated_header(raw, source)
+            # index_col=False: a row with more fields than the header is an error, never a
+            # silently added index column.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                table = pd.read_csv(io.BytesIO(raw), engine="c", index_col=False)
+            if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+                _refuse_ragged_rows(raw, source)
             rows = _csv_line_numbers(raw, len(table), source)
     except FileNotFoundError:
         raise DataError(f"file not found: {path}", source=source) from None
@@ -51,6 +63,31 @@ def read_table(path: Path, fmt: FileFormat, source: str) -> tuple[pd.DataFrame, 
     if len(table) == 0:
         raise DataError("the file has a header but no bars", source=source)
     return table, rows
+
+
+def _refuse_repeated_header(raw: bytes, source: str) -> None:
+    # pandas renames a repeated column ("close", "close.1") and the copy would be ignored.
+    first = raw.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+    names = [name.strip().strip('"').lower() for name in first.strip("\r").split(",")]
+    repeated = sorted({name for name in names if names.count(name) > 1 and name})
+    if repeated:
+        raise DataError(
+            f"the header repeats column(s) {', '.join(repeated)}", source=source, row=1,
+            rule="header",
+        )  # fmt: skip
+
+
+def _refuse_ragged_rows(raw: bytes, source: str) -> None:
+    # Only reached when pandas saw rows longer than the header: find the first one to name it.
+    lines = raw.decode("utf-8", "replace").splitlines()
+    width = len(lines[0].split(","))
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() and len(line.split(",")) != width:
+            raise DataError(
+                f"{len(line.split(','))} fields where the header has {width}",
+                source=source, row=number, rule="field_count",
+            )  # fmt: skip
+    raise DataError("rows do not match the header's fields", source=source, rule="field_count")
 
 
 def _csv_line_numbers(raw: bytes, n_rows: int, source: str) -> IntArray:

@@ -155,6 +155,17 @@ def resample_bars(
     start, end, session, key = _buckets(
         frame.ts_open, step, calendar, frame.row_numbers, "bar", frame.source
     )
+    # Each output bar is stamped known at ``end``: an input bar that closes later (inputs not
+    # aligned with the session open) would put a price from the future into it.
+    late = np.flatnonzero(frame.ts > end)
+    if len(late):
+        i = int(late[0])
+        raise DataError(
+            f"the bar starting {iso_utc(int(frame.ts_open[i]))} closes at "
+            f"{iso_utc(int(frame.ts[i]))}, after the {target_label} bar it belongs to is known "
+            f"({iso_utc(int(end[i]))}): the input bars are not aligned with the session open",
+            source=frame.source, row=int(frame.row_numbers[i]), rule="misaligned",
+        )  # fmt: skip
     first, last, ohlcv = _aggregate(
         key, frame.open, frame.high, frame.low, frame.close, frame.volume
     )

@@ -85,15 +85,17 @@ def test_symbols_are_independent_and_held_symbols_wait() -> None:
 
 
 def test_pipeline_interleaves_bar_deadlines_with_held_trades() -> None:
-    # Window 2 s, grace 1 s: the trade at 59 s, received at 60.5 s, is due at 62.5 s, after
-    # the bar's deadline (61 s); the bar goes out first and the trade is late for it.
+    # Window 2 s, grace 1 s: the trade at 59 s, received at 60.5 s, is held until 62.5 s, after
+    # the bar's deadline (61 s). The bar waits for it (it belongs to the bar): the held trade
+    # goes out first, then the bar with both trades; nothing is late.
     pipeline = FeedPipeline(
         FeedCounters(), reorder_window_ns=2 * S, bar_builder=(builder := BarBuilder(60 * S, S))
     )
     pipeline.on_event(at(10, 1.0), T0 + 10 * S)
     pipeline.on_event(at(59, 2.0), T0 + 60_500_000_000)
     pipeline.advance(T0 + 70 * S)  # one late call: same result as ticking every instant
-    kinds = [describe(e)[0] for e in pipeline.drain()]
-    assert kinds == ["trade", "bar", "trade"]
-    assert builder.late_trades == 1
+    events = pipeline.drain()
+    assert [describe(e)[0] for e in events] == ["trade", "trade", "bar"]
+    assert builder.late_trades == 0
     assert pipeline.counters.bars_emitted == 1
+    assert events[-1].volume == 2  # type: ignore[union-attr]

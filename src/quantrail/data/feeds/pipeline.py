@@ -85,10 +85,18 @@ class FeedPipeline:
         while True:
             t_trade = self._sequencer.next_due()
             t_bar = None if self._bars is None else self._bars.next_deadline(self._pending_gap)
-            if t_trade is not None and t_trade <= now_ns and (t_bar is None or t_trade <= t_bar):
+            # A bar may not close while the reorder window still holds a trade stamped before
+            # its deadline: that trade belongs in it. The wait is bounded by the window.
+            held = self._sequencer.earliest_held_ts()
+            blocked = t_bar is not None and held is not None and held < t_bar
+            if (
+                t_trade is not None
+                and t_trade <= now_ns
+                and (t_bar is None or t_trade <= t_bar or blocked)
+            ):
                 for trade in self._sequencer.release(t_trade):
                     self._emit_trade(trade)
-            elif t_bar is not None and t_bar <= now_ns and self._bars is not None:
+            elif t_bar is not None and t_bar <= now_ns and not blocked and self._bars is not None:
                 self._emit_bars(self._bars.due(t_bar, self._pending_gap))
             else:
                 return

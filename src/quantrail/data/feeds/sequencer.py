@@ -141,6 +141,11 @@ class TradeSequencer:
         self._mark_emitted(state, trade)
         return True
 
+    def earliest_held_ts(self) -> int | None:
+        """Exchange time of the oldest trade held (any symbol), or None when nothing is held."""
+        oldest = [s.held[0][0] for s in self._symbols.values() if s.held]
+        return min(oldest) if oldest else None
+
     def next_due(self) -> int | None:
         """Earliest time at which a held trade becomes due, or None when nothing is held."""
         dues = [entry[2] for s in self._symbols.values() for entry in s.held]
