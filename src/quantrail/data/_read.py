@@ -44,6 +44,12 @@ def read_table(path: Path, fmt: FileFormat, source: str) -> tuple[pd.DataFrame, 
             raw = path.read_bytes()
             if not raw.strip():
                 raise DataError("the file is empty (expected a header and bars)", source=source)
+            if b"\r" in raw and b"\n" not in raw:
+                raise DataError(
+                    "lines end with a bare carriage return (old Mac style); convert them to "
+                    "\\n or \\r\\n line ends",
+                    source=source, rule="line_endings",
+                )  # fmt: skip
             _refuse_repeated_header(raw, source)
             # index_col=False: a row with more fields than the header is an error, never a
             # silently added index column.

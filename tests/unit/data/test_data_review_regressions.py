@@ -58,3 +58,23 @@ def test_resampling_refuses_inputs_that_close_after_their_output_bar(tmp_path: P
     frame = load_bars(DataConfig(symbol="X", path=tmp_path / "h.csv", frequency="1h"))
     with pytest.raises(DataError, match="rule misaligned"):
         resample_bars(frame, "2h", get_calendar("XNYS"))
+
+
+def test_bare_carriage_return_line_ends_get_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"timestamp,open,high,low,close,volume\r2014-01-06T00:00:00+00:00,1,1,1,1,1\r")
+    with pytest.raises(DataError, match="rule line_endings: lines end with a bare carriage"):
+        _load(path)
+
+
+def test_writing_to_a_read_only_store_is_a_data_error(tmp_path: Path) -> None:
+    from quantrail.data.store import open_store
+
+    url = f"duckdb:///{tmp_path / 'bars.duckdb'}"
+    path = tmp_path / "bars.csv"
+    path.write_text("timestamp,open,high,low,close,volume\n2014-01-06T00:00:00+00:00,1,1,1,1,1\n")
+    frame = _load(path)
+    with open_store(url) as store:
+        store.write(frame)  # type: ignore[arg-type]
+    with open_store(url, read_only=True) as store, pytest.raises(DataError, match="read-only"):
+        store.write(frame)  # type: ignore[arg-type]

@@ -110,6 +110,7 @@ class DuckDBStore(StoreBase):
         self.url = url
         self.path = duckdb_path(url, base_dir)
         in_memory = self.path == ":memory:"
+        self.read_only = read_only and not in_memory
         if read_only and not in_memory and not Path(self.path).exists():
             raise DataError(
                 f"no bar store at {self.path} (create one with `quantrail data import`)",
@@ -137,6 +138,8 @@ class DuckDBStore(StoreBase):
 
     def write(self, frame: BarFrame) -> WriteResult:
         """Store ``frame``'s bars in one transaction; see :meth:`BarStore.write`."""
+        if self.read_only:
+            raise DataError("the bar store was opened read-only; cannot write", source=self.url)
         check_unique_keys(frame)
         n = len(frame)
         if n == 0:
