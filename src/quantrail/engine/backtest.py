@@ -41,9 +41,20 @@ from quantrail.runtime import LatencyRecorder, SimulatedClock
 from quantrail.store.audit import AuditRecorder, to_json
 from quantrail.strategy import Strategy
 
-__all__ = ["BacktestEngine", "FillRecord"]
+__all__ = ["AppliedAction", "BacktestEngine", "FillRecord"]
 
 ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedAction:
+    """A split or dividend as booked: the event it took effect at, and what it changed."""
+
+    event_index: int
+    symbol_index: int
+    shares: float  # extra shares from a split
+    cash: float  # dividend received (+) or paid (-)
+    action: CorporateAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +96,8 @@ class BacktestEngine:
         self.venue = FillSimulator(execution, instruments, self, self.clock)
         self._symbol_position = {s: i for i, s in enumerate(stream.symbols)}
         self.fills: list[FillRecord] = []
-        self.denials = 0
         self._event_index = 0
-        self.adjustments: list[tuple[int, int, float, float]] = []  # event, symbol, shares, cash
-        self.applied_actions: list[CorporateAction] = []  # parallel to adjustments
+        self.adjustments: list[AppliedAction] = []
         self._actions = self._schedule(actions)
         self.last_bars: dict[str, Bar] = {}
         self.stopped_early: str | None = None
@@ -169,7 +178,6 @@ class BacktestEngine:
         else:
             denial = self.risk_link.check(order)
         if denial is not None:
-            self.denials += 1
             self._status(order, OrderEventKind.DENY, ts, f"{denial.rule}: {denial.reason}")
             return order
         self.risk.on_order_submitted(order, ts)
@@ -224,7 +232,6 @@ class BacktestEngine:
         denial = self.risk_link.check(proposed, what="modify")
         if denial is not None:
             ts = self.clock.ts
-            self.denials += 1
             reason = f"modify denied by {denial.rule}: {denial.reason}"
             update = OrderUpdate(
                 order.client_order_id, OrderEventKind.DENY, order.status, ts, reason
@@ -312,7 +319,7 @@ class BacktestEngine:
         self.last_bars[symbol] = bar
         if self._actions and self._actions[-1][0] == index:
             self._apply_due_actions(index)
-        if self.risk_link.on_bar(bar, self):
+        if self.risk_link.on_bar(bar):
             self.risk_link.execute_pending()
         if latency is not None:
             t1 = latency.now()
@@ -377,7 +384,7 @@ class BacktestEngine:
                 # Splits and dividends take effect before anything is valued or traded on the
                 # ex-date: the monitors must see post-split shares at the post-split price.
                 next_action = self._apply_due_actions(offset + i)
-            if risk_on_bar(bar, self):
+            if risk_on_bar(bar):
                 self.risk_link.execute_pending()
                 stopping = self.risk_link.stopping
             if venue_orders.get(symbol):
@@ -435,8 +442,9 @@ class BacktestEngine:
                 self.venue.cancel_now(order, f"corporate action: {action.value:g}-for-1 split")
         else:
             cash = portfolio.apply_dividend(symbol, action.value)
-        self.adjustments.append((row, self._symbol_position[symbol], shares, cash))
-        self.applied_actions.append(action)
+        self.adjustments.append(
+            AppliedAction(row, self._symbol_position[symbol], shares, cash, action)
+        )
         self.audit.add(
             "corporate_actions",
             (ts, symbol, action.kind, action.value, action.ex_ns, before,

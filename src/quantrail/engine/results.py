@@ -196,21 +196,18 @@ def observed_periods_per_year(
 
 
 def _adjustments_frame(engine: BacktestEngine) -> pd.DataFrame:
-    """Splits and dividends as ``round_trips`` wants them, stamped at their bar's open."""
+    """Splits and dividends as ``round_trips`` wants them, stamped at the event that applied
+    them (comparable with fills' ``event_ts``)."""
     stream = engine.stream
-    rows = []
-    for (event, symbol_index, _shares, cash), action in zip(
-        engine.adjustments, engine.applied_actions, strict=True
-    ):
-        rows.append(
-            {
-                # The event at which it was applied: comparable with fills' event_ts.
-                "ts": pd.Timestamp(int(stream.ts[event]), unit="ns", tz="UTC"),
-                "symbol": stream.symbols[symbol_index],
-                "kind": action.kind,
-                "value": action.value if action.kind == "split" else cash,
-            }
-        )
+    rows = [
+        {
+            "ts": pd.Timestamp(int(stream.ts[a.event_index]), unit="ns", tz="UTC"),
+            "symbol": stream.symbols[a.symbol_index],
+            "kind": a.action.kind,
+            "value": a.action.value if a.action.kind == "split" else a.cash,
+        }
+        for a in engine.adjustments
+    ]
     return pd.DataFrame(rows, columns=["ts", "symbol", "kind", "value"])
 
 
@@ -242,10 +239,10 @@ def collect_result(
         fill_price=np.array([f.fill.price for f in fills], dtype=np.float64),
         fill_commission=np.array([f.fill.commission for f in fills], dtype=np.float64),
         adjustments=Adjustments(
-            event=np.array([a[0] for a in engine.adjustments], dtype=np.int64),
-            symbol=np.array([a[1] for a in engine.adjustments], dtype=np.int64),
-            quantity=np.array([a[2] for a in engine.adjustments], dtype=np.float64),
-            cash=np.array([a[3] for a in engine.adjustments], dtype=np.float64),
+            event=np.array([a.event_index for a in engine.adjustments], dtype=np.int64),
+            symbol=np.array([a.symbol_index for a in engine.adjustments], dtype=np.int64),
+            quantity=np.array([a.shares for a in engine.adjustments], dtype=np.float64),
+            cash=np.array([a.cash for a in engine.adjustments], dtype=np.float64),
         ),
     )
     final_equity = engine.portfolio.equity()

@@ -72,7 +72,7 @@ class RiskLink:
         self._record(event, order.client_order_id)
 
     # -- monitors ------------------------------------------------------------------------
-    def on_bar(self, bar: Bar, _view: object) -> bool:
+    def on_bar(self, bar: Bar) -> bool:
         """Run the bar monitors; return True when there are actions to carry out.
 
         Equity moves only with the price of a held symbol (fills have their own path), so a bar

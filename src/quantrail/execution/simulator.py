@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from quantrail.core.bar import Bar
-from quantrail.core.enums import Side, TimeInForce
+from quantrail.core.enums import OrderType, Side, TimeInForce
 from quantrail.core.events import Fill
 from quantrail.core.instruments import Instrument
 from quantrail.core.order_state import OrderEventKind
@@ -192,7 +192,7 @@ class FillSimulator:
         """Return (eligible, arrived_inside_bar)."""
         if bar.ts_open >= order.ts_eligible:
             return True, False
-        return bar.ts > order.ts_eligible and order.order_type.value == "market", True
+        return bar.ts > order.ts_eligible and order.order_type is OrderType.MARKET, True
 
     def _try_fill(self, order: Order, bar: Bar, sigma: float, volume_left: float) -> float:
         eligible, inside = self._eligible(order, bar)

@@ -135,11 +135,6 @@ class Portfolio:
                 total += position.quantity * self.last_prices[symbol]
         return total
 
-    def gross_exposure(self) -> float:
-        return sum(
-            abs(p.quantity) * self.last_prices[s] for s, p in self._positions.items() if p.quantity
-        )
-
     def unrealized_pnl(self) -> float:
         return sum(
             p.quantity * (self.last_prices[s] - p.average_price)
